@@ -1,0 +1,22 @@
+"""The `mimicbench` command: a click group whose subcommands live in `generator/commands/`."""
+
+import click
+
+from generator import __version__
+from generator.commands import cdm, generate, run_cohort, synth, warehouse
+
+
+@click.group()
+@click.version_option(__version__, prog_name="mimicbench")
+def cli() -> None:
+    """Reproducible LLM benchmarks from MIMIC-IV admissions."""
+
+
+cli.add_command(synth.synth)
+cli.add_command(synth.synth_notes)
+cli.add_command(warehouse.build)
+cli.add_command(warehouse.cohort)
+cli.add_command(generate.generate_patient)
+cli.add_command(run_cohort.generate_cohort)
+cli.add_command(run_cohort.export)
+cli.add_command(cdm.cdm)
