@@ -108,8 +108,12 @@ def build_warehouse(
         "DO_NOT_TRACK": "1",
     }
     started = time.monotonic()
-    nodes, fatal = _run_dbt(command, env, on_progress)
+    (workdir / "target" / "run_results.json").unlink(missing_ok=True)
+    fatal = _run_dbt(command, env, on_progress)
+    nodes = _read_results(workdir / "target")
     failed = [n for n in nodes if n.status in {"error", "fail", "runtime error"}]
+    if failed:
+        fatal = None
     if fatal or failed or not nodes:
         building.unlink(missing_ok=True)
         raise BuildError(_explain_failure(fatal, failed, inputs))
@@ -120,11 +124,8 @@ def build_warehouse(
     )
 
 
-def _run_dbt(
-    command: list[str], env: dict[str, str], on_progress: Callable[[str], None]
-) -> tuple[list[NodeResult], str | None]:
-    """Run dbt, stream its JSON log as progress lines, return finished nodes and any fatal error."""
-    nodes: list[NodeResult] = []
+def _run_dbt(command: list[str], env: dict[str, str], on_progress: Callable[[str], None]) -> str | None:
+    """Run dbt, streaming its JSON log as progress lines; return the message of a fatal error, if any."""
     fatal = None
     with subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -135,18 +136,41 @@ def _run_dbt(
                 continue
             name, data = event["info"]["name"], event["data"]
             if name in {"LogModelResult", "LogTestResult", "LogSeedResult", "LogNodeResult"}:
-                node = _node_result(data)
-                nodes.append(node)
+                node = data.get("node_info", {})
+                status = str(data.get("status") or node.get("node_status") or "?").upper()
+                seconds = float(data.get("execution_time") or 0.0)
                 on_progress(
-                    f"[{data.get('index')}/{data.get('total')}] {node.status.upper():5} {node.name}"
-                    f" ({node.seconds:.1f}s)"
+                    f"[{data.get('index')}/{data.get('total')}] {status:7} {node.get('node_name')} ({seconds:.1f}s)"
                 )
-            elif name in {"MainEncounteredError", "RunResultError"} and event["info"].get("level") == "error":
+            elif name == "MainEncounteredError":
                 fatal = _strip_ansi(event["info"].get("msg", ""))
-        process.wait()
-    if process.returncode != 0 and fatal is None and not any(n.status != "success" for n in nodes):
+    if process.returncode != 0 and fatal is None:
         fatal = f"dbt exited with code {process.returncode}"
-    return nodes, fatal
+    return fatal
+
+
+def _read_results(target: Path) -> list[NodeResult]:
+    """Every node of the run, from dbt's run_results.json."""
+    path = target / "run_results.json"
+    if not path.exists():
+        return []
+    results = json.loads(path.read_text())["results"]
+    return [
+        NodeResult(
+            name=_node_name(result["unique_id"]),
+            resource_type=result["unique_id"].split(".")[0],
+            status=result["status"],
+            seconds=float(result.get("execution_time") or 0.0),
+            message=result.get("message"),
+        )
+        for result in results
+    ]
+
+
+def _node_name(unique_id: str) -> str:
+    """`model.mimicbench.stg_x` -> `stg_x`; unit tests keep their own name."""
+    parts = unique_id.split(".")
+    return parts[-1] if parts[0] == "unit_test" else parts[2]
 
 
 def _parse_event(line: str) -> dict | None:
@@ -157,53 +181,45 @@ def _parse_event(line: str) -> dict | None:
     return event if isinstance(event, dict) and "info" in event else None
 
 
-def _node_result(data: dict) -> NodeResult:
-    info = data.get("node_info", {})
-    status = str(data.get("status") or info.get("node_status") or "").lower()
-    status = {"ok": "success", "pass": "pass", "warn": "warn"}.get(status, status)
-    return NodeResult(
-        name=info.get("node_name", data.get("description", "?")),
-        resource_type=info.get("resource_type", "?"),
-        status=status,
-        seconds=float(data.get("execution_time") or 0.0),
-        message=_strip_ansi(data.get("msg") or "") or None,
-    )
-
-
 def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
 def _explain_failure(fatal: str | None, failed: list[NodeResult], inputs: Inputs) -> str:
-    """One actionable paragraph: which file and column, what DuckDB said, what to do."""
+    """One actionable paragraph: which node, which file and column, what to do."""
     if fatal:
         return f"dbt could not run: {fatal.strip()}"
     if not failed:
         return "dbt ran no node; check that the project's models/ folder is intact."
     first = failed[0]
-    hint = explain_duckdb_error(first.message or "", inputs)
     others = f" ({len(failed) - 1} more node(s) failed)" if len(failed) > 1 else ""
-    return f"{first.resource_type} {first.name} failed{others}: {hint}"
+    return f"{first.resource_type} {first.name} failed{others}: {explain_duckdb_error(first.message or '', inputs)}"
 
 
 def explain_duckdb_error(message: str, inputs: Inputs) -> str:
-    """Turn DuckDB's CSV errors into a sentence naming the file, the column and the fix."""
-    path = re.search(r"[\"']?(/[^\"'\s]+\.csv(?:\.gz)?)", message)
+    """Turn DuckDB's CSV errors into a sentence naming the file, line and column, and the fix."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("Runtime Error in")] or ["no message; see the dbt log"]
+    first_line = lines[0]
+    path = re.search(r"file = (\S+)", message) or re.search(r"[\"'](/[^\"']+\.csv(?:\.gz)?)[\"']", message)
     file = path.group(1) if path else "an input file"
-    column = re.search(r'[Cc]olumns? with names?: "?([^"\n]+?)"? do(?:es)? not exist', message)
-    if column:
+    line = re.search(r"CSV Error on Line: (\d+)", message)
+    column = re.search(r'converting column "([^"]+)"', message)
+    if line:
+        where = f"line {line.group(1)}" + (f", column {column.group(1)}" if column else "")
+        detail = next((text for text in lines if text.startswith("Could not convert")), first_line)
         return (
-            f"{file}: column(s) {column.group(1)} are missing (renamed or wrong file?). Use the PhysioNet "
-            f"release as downloaded (MIMIC-IV 2.2/3.1, MIMIC-IV-Note 2.2). DuckDB said: {message.strip()}"
+            f"{file} has a malformed row ({where}): {detail}. Fix that row, or download the file again "
+            "if it may be truncated."
+        )
+    missing = re.search(r'[Cc]olumns? with names?: "?([^"\n]+?)"? do(?:es)? not exist', message)
+    if missing:
+        return (
+            f"{file} lacks column(s) {missing.group(1)}: use the PhysioNet release as downloaded "
+            "(MIMIC-IV 2.2 or 3.1, MIMIC-IV-Note 2.2)."
         )
     if "No files found" in message or "No such file" in message:
         return f"{file} does not exist: check --mimic-dir ({inputs.mimic_dir}) and --note-dir ({inputs.note_dir})."
-    if "gzip" in message.lower() or "compressed" in message.lower():
-        return f"{file} is not a readable gzip file (truncated download?): download it again. {message.strip()}"
-    line = re.search(r"CSV Error on Line: (\d+)", message)
-    if line:
-        return (
-            f"{file} has a malformed row at line {line.group(1)}: fix or re-download the file. "
-            f"DuckDB said: {message.strip()}"
-        )
-    return message.strip() or "no message; see the dbt log."
+    if any(word in message.lower() for word in ("gzip", "compress", "inflate", "zlib")):
+        return f"{file} is not a complete gzip file ({first_line}): download it again."
+    return first_line
