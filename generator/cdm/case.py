@@ -1,0 +1,91 @@
+"""CDM cases, compatible with practical_cdm_benchmark's `HadmCase` JSON (a superset: the file adds the
+data origin, the mode and the lab-test mapping; treatments add a rubric category)."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+Pathology = Literal["appendicitis", "cholecystitis", "diverticulitis", "pancreatitis"]
+PATHOLOGIES: tuple[Pathology, ...] = ("appendicitis", "cholecystitis", "diverticulitis", "pancreatitis")
+
+
+class Demographics(BaseModel):
+    age: int | None = None
+    gender: str | None = None
+
+
+class DetailedLabResult(BaseModel):
+    itemid: int
+    test_name: str
+    fluid: str | None = None
+    category: str | None = None
+    value: str | None = None
+    ref_range_lower: float | None = None
+    ref_range_upper: float | None = None
+    charttime: datetime | None = None
+    sequence_num: int | None = None
+
+
+class MicrobiologyEvent(BaseModel):
+    test_itemid: int
+    test_name: str | None = None
+    spec_type_desc: str | None = None
+    organism_name: str | None = None
+    comments: str | None = None
+    charttime: datetime | None = None
+    sequence_num: int | None = None
+
+
+class RadiologyReport(BaseModel):
+    note_id: str
+    exam_name: str | None = None
+    region: str | None = None
+    modality: str | None = None
+    text: str | None = None
+    charttime: datetime | None = None
+    sequence_num: int | None = None
+
+
+class Treatment(BaseModel):
+    title: str
+    icd_code: str | None = None
+    is_coded: bool
+    category: str | None = None
+
+
+class GroundTruth(BaseModel):
+    primary_diagnosis: list[str] = []
+    treatments: list[Treatment] = []
+
+
+class HadmCase(BaseModel):
+    hadm_id: int
+    pathology: Pathology | None = None
+    demographics: Demographics | None = None
+    patient_history: str | None = None
+    lab_results: list[DetailedLabResult] = []
+    microbiology_events: list[MicrobiologyEvent] = []
+    radiology_reports: list[RadiologyReport] = []
+    physical_exam_text: str | None = None
+    ground_truth: GroundTruth | None = None
+
+
+class LabTestTerm(BaseModel):
+    """One way to name a lab test in a request (`mart_cdm_lab_test_mapping`)."""
+
+    term: str
+    term_kind: Literal["label", "synonym", "panel"]
+    itemid: int
+    label: str
+    fluid: str | None = None
+    category: str | None = None
+
+
+class CdmBenchmark(BaseModel):
+    """The cases file written by `mimicbench cdm export`."""
+
+    data_origin: str
+    extended: bool = False
+    lab_test_mapping: list[LabTestTerm] = []
+    cases: list[HadmCase]

@@ -1,0 +1,40 @@
+{#- Generic data tests for the CDM case marts. -#}
+
+{#- Rows whose column still holds a leakage term from the `cdm_leakage_terms` seed (whole words). -#}
+{% test cdm_no_leakage(model, column_name) %}
+    with terms as (
+        select '{{ cdm_word_boundary() }}' || {{ cdm_keyword_regex('term') }} || '{{ cdm_word_boundary() }}' as pattern
+        from {{ ref('cdm_leakage_terms') }}
+    )
+    select checked.{{ column_name }}, terms.pattern
+    from {{ model }} as checked
+    inner join terms on {{ cdm_regexp_matches_ci('checked.' ~ column_name, 'terms.pattern') }}
+{% endtest %}
+
+{#- Rows whose column contains a discharge-exam marker from the `cdm_exam_cut_markers` seed. -#}
+{% test cdm_no_discharge_exam_marker(model, column_name) %}
+    with markers as (
+        select '{{ cdm_word_boundary() }}' || {{ cdm_keyword_regex('marker') }} as pattern
+        from {{ ref('cdm_exam_cut_markers') }}
+        where kind = 'discharge'
+    )
+    select checked.{{ column_name }}, markers.pattern
+    from {{ model }} as checked
+    inner join markers on {{ cdm_regexp_matches_ci('checked.' ~ column_name, 'markers.pattern') }}
+{% endtest %}
+
+{#- Rows for which `expression` (SQL over the model's columns) is not true. -#}
+{% test cdm_expression_true(model, expression) %}
+    select *
+    from {{ model }}
+    where not coalesce({{ expression }}, false)
+{% endtest %}
+
+{#- Rows whose keyword holds characters other than lower-case letters, digits, spaces and / & : . ' -
+    (the models build regexes from keywords and escape only dots). -#}
+{% test cdm_plain_keyword(model, column_name) %}
+    select {{ column_name }}
+    from {{ model }}
+    where not {{ cdm_regexp_matches_ci(column_name, "'^[a-z0-9 /&:.''-]+$'") }}
+        or {{ column_name }} <> lower({{ column_name }})
+{% endtest %}

@@ -1,0 +1,38 @@
+{#- Microbiology of eligible admissions, grouped per test, specimen and time; comments scrubbed. -#}
+with micro as (
+
+    select * from {{ ref('int_cdm__microbiology') }}
+
+),
+
+cases as (
+
+    select hadm_id from {{ ref('mart_cdm_cases') }}
+
+),
+
+scrub as (
+
+    select * from {{ ref('int_cdm__scrub_pattern') }}
+
+),
+
+final as (
+
+    select
+        cast(micro.hadm_id as bigint) as hadm_id,
+        cast(micro.test_itemid as integer) as test_itemid,
+        cast(micro.test_name as varchar) as test_name,
+        cast(micro.spec_type_desc as varchar) as spec_type_desc,
+        cast(micro.organism_name as varchar) as organism_name,
+        cast({{ cdm_regexp_replace_ci('micro.comments', 'scrub.pattern', "'___'") }} as varchar) as comments,
+        cast(micro.charttime as timestamp) as charttime,
+        cast(micro.first_rank as integer) as first_rank,
+        cast(micro.extended_rank as integer) as extended_rank
+    from micro
+    inner join cases on cases.hadm_id = micro.hadm_id
+    cross join scrub
+
+)
+
+select * from final

@@ -1,0 +1,43 @@
+{#- Imaging reports of eligible admissions with modality and region; exam name and text scrubbed. -#}
+with radiology as (
+
+    select * from {{ ref('int_cdm__radiology') }}
+
+),
+
+cases as (
+
+    select hadm_id from {{ ref('mart_cdm_cases') }}
+
+),
+
+scrub as (
+
+    select * from {{ ref('int_cdm__scrub_pattern') }}
+
+),
+
+final as (
+
+    select
+        cast(radiology.hadm_id as bigint) as hadm_id,
+        cast(radiology.note_id as varchar) as note_id,
+        cast({{ cdm_regexp_replace_ci('radiology.exam_name', 'scrub.pattern', "'___'") }} as varchar) as exam_name,
+        cast(radiology.modality as varchar) as modality,
+        cast(radiology.region as varchar) as region,
+        cast({{ cdm_regexp_replace_ci('radiology.report_text', 'scrub.pattern', "'___'") }} as varchar) as text,
+        cast(radiology.charttime as timestamp) as charttime,
+        cast(radiology.sequence_num as integer) as sequence_num,
+        cast(
+            case when radiology.pre_procedure_rank <= {{ var('cdm_extended_results_per_test', 3) }}
+                then radiology.pre_procedure_rank end
+            as integer
+        ) as extended_rank,
+        cast(radiology.link_method as varchar) as link_method
+    from radiology
+    inner join cases on cases.hadm_id = radiology.hadm_id
+    cross join scrub
+
+)
+
+select * from final

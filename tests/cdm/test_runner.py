@@ -1,0 +1,166 @@
+import json
+
+import openai
+import pytest
+from click.testing import CliRunner
+
+from generator.cdm.runner import read_results, run_benchmark
+from generator.cli import cli
+from generator.llm import LLMClient, LLMSettings
+from tests.cdm.cases import appendicitis_case, benchmark
+from tests.openai_server import chat_completion
+
+ANSWER = json.dumps({"diagnosis": "Acute appendicitis", "treatments": ["Laparoscopic appendectomy", "IV antibiotics"]})
+
+
+def _llm(server) -> LLMClient:
+    client = openai.OpenAI(base_url=server.url, api_key="test", max_retries=0, timeout=5)
+    return LLMClient(client, LLMSettings(model="test-model", retry_limit=0), sleep=lambda _: None)
+
+
+def _call(call_id: str, name: str, arguments) -> dict:
+    return {"id": call_id, "name": name, "arguments": arguments}
+
+
+def test_tool_calls_then_final_answer_are_recorded_with_the_whole_history(openai_server, tmp_path):
+    openai_server.push(
+        chat_completion(tool_calls=[_call("c1", "physical_examination", {})]),
+        chat_completion(
+            tool_calls=[
+                _call("c2", "laboratory_tests", {"tests": "CBC and lipase, blood culture, unobtainium"}),
+                _call("c3", "imaging", {"region": "Abdomen", "modality": "US"}),
+            ]
+        ),
+        chat_completion(tool_calls=[_call("c4", "imaging", {"region": "Abdomen", "modality": "Ultrasound"})]),
+        chat_completion("I have enough information."),
+        chat_completion(ANSWER),
+    )
+    out = tmp_path / "results.jsonl"
+    summary = run_benchmark(benchmark(appendicitis_case()), _llm(openai_server), out, mode="tools")
+
+    assert summary.by_status == {"ok": 1}
+    [result] = read_results(out)
+    assert result.answer.diagnosis == "Acute appendicitis"
+    assert [a.name for a in result.actions] == ["physical_examination", "laboratory_tests", "imaging", "imaging"]
+    tool_outputs = {m["tool_call_id"]: m["content"] for m in result.messages if m["role"] == "tool"}
+    assert tool_outputs["c1"] == "Abd: tender RLQ, positive Rovsing sign."
+    assert "(Blood) White Blood Cells: 14.2 K/uL (abnormal) (ref: 4-10)" in tool_outputs["c2"]
+    assert "(Microbiology) BLOOD CULTURE [BLOOD CULTURE]: No growth." in tool_outputs["c2"]
+    assert "Not available in the record: cbc" not in tool_outputs["c2"]
+    assert tool_outputs["c2"].endswith("Could not find: unobtainium")
+    assert "Noncompressible tubular structure" in tool_outputs["c3"]
+    assert tool_outputs["c4"] == "No further Ultrasound of the Abdomen is available."
+    assert result.actions[2].imaging.modality == "Ultrasound"
+    assert result.messages[-1] == {"role": "assistant", "content": ANSWER}
+    final_request = openai_server.requests[-1].body
+    assert final_request["response_format"]["type"] == "json_schema"
+    assert "tools" not in final_request
+    assert [c.purpose for c in result.calls] == ["tools"] * 4 + ["final"]
+
+
+def test_malformed_tool_arguments_are_answered_with_an_error_and_counted(openai_server, tmp_path):
+    openai_server.push(
+        chat_completion(tool_calls=[_call("c1", "laboratory_tests", "{not json")]),
+        chat_completion(tool_calls=[_call("c2", "imaging", {"region": "Abdomen"})]),
+        chat_completion(tool_calls=[_call("c3", "order_surgery", {})]),
+        chat_completion("done"),
+        chat_completion(ANSWER),
+    )
+    out = tmp_path / "results.jsonl"
+    run_benchmark(benchmark(appendicitis_case()), _llm(openai_server), out, mode="tools")
+
+    [result] = read_results(out)
+    assert result.status == "ok"
+    assert [a.valid for a in result.actions] == [False, False, False]
+    errors = [m["content"] for m in result.messages if m["role"] == "tool"]
+    assert errors[0].startswith("Error: arguments are not valid JSON")
+    assert "modality: Field required" in errors[1]
+    assert "unknown tool 'order_surgery'" in errors[2]
+
+
+def test_a_model_that_never_stops_calling_tools_ends_at_the_turn_limit(openai_server, tmp_path):
+    openai_server.push(*[chat_completion(tool_calls=[_call(f"c{i}", "physical_examination", {})]) for i in range(3)])
+    out = tmp_path / "results.jsonl"
+    summary = run_benchmark(benchmark(appendicitis_case()), _llm(openai_server), out, mode="tools", max_turns=3)
+
+    assert summary.by_status == {"turn_limit": 1}
+    [result] = read_results(out)
+    assert result.answer is None
+    assert len(result.actions) == 3
+    assert openai_server.pending == 0
+
+
+def test_an_answer_that_breaks_the_schema_is_recorded_as_invalid(openai_server, tmp_path):
+    openai_server.push(chat_completion(json.dumps({"diagnosis": "Appendicitis", "treatments": [], "extra": 1})))
+    out = tmp_path / "results.jsonl"
+    run_benchmark(benchmark(appendicitis_case()), _llm(openai_server), out, mode="full-info")
+
+    [result] = read_results(out)
+    assert result.status == "invalid_answer"
+    assert "@@@ IMAGING @@@" in result.messages[1]["content"]
+
+
+def test_a_rerun_skips_finished_cases_and_drops_a_torn_last_line(openai_server, tmp_path):
+    out = tmp_path / "results.jsonl"
+    openai_server.push(chat_completion(ANSWER))
+    run_benchmark(benchmark(appendicitis_case(101)), _llm(openai_server), out, mode="full-info")
+    with out.open("a") as handle:
+        handle.write('{"hadm_id": 102, "truncat')
+
+    openai_server.push(chat_completion(ANSWER))
+    summary = run_benchmark(
+        benchmark(appendicitis_case(101), appendicitis_case(102)), _llm(openai_server), out, mode="full-info"
+    )
+
+    assert (summary.skipped, summary.written) == (1, 1)
+    assert [r.hadm_id for r in read_results(out)] == [101, 102]
+
+
+def test_run_refuses_a_remote_endpoint_for_credentialed_cases(tmp_path):
+    cases = tmp_path / "cases.json"
+    cases.write_text(benchmark(appendicitis_case(), data_origin="credentialed").model_dump_json())
+    result = CliRunner().invoke(
+        cli,
+        [
+            "cdm",
+            "run",
+            "--cases",
+            cases,
+            "--model",
+            "m",
+            "--base-url",
+            "https://api.example.com/v1",
+            "--out",
+            tmp_path / "r.jsonl",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "Refusing to send credentialed MIMIC data" in result.output
+
+
+@pytest.mark.parametrize("mode", ["tools", "full-info"])
+def test_run_command_writes_results_against_a_local_server(openai_server, tmp_path, mode):
+    cases = tmp_path / "cases.json"
+    cases.write_text(benchmark(appendicitis_case()).model_dump_json())
+    if mode == "tools":
+        openai_server.push(chat_completion("no tools needed"))
+    openai_server.push(chat_completion(ANSWER))
+    result = CliRunner().invoke(
+        cli,
+        [
+            "cdm",
+            "run",
+            "--cases",
+            cases,
+            "--model",
+            "m",
+            "--base-url",
+            openai_server.url,
+            "--mode",
+            mode,
+            "--out",
+            tmp_path / "r.jsonl",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "admission 101: ok" in result.output
