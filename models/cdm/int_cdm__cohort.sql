@@ -86,7 +86,7 @@ final as (
     inner join lab_counts on lab_counts.hadm_id = icd_candidates.hadm_id
     inner join imaging_counts on imaging_counts.hadm_id = icd_candidates.hadm_id
     where history.hpi is not null
-        and {{ dbt.length('exams.admission_exam') }} >= {{ var('cdm_min_exam_chars', 40) }}
+        and {{ dbt.length('exams.admission_exam') }} >= {{ var('cdm_min_exam_chars') }}
 
 )
 

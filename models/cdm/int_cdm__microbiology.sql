@@ -147,10 +147,10 @@ final as (
         comments,
         charttime,
         first_rank,
-        case when pre_procedure_rank <= {{ var('cdm_extended_results_per_test', 3) }} then pre_procedure_rank end
+        case when pre_procedure_rank <= {{ var('cdm_extended_results_per_test') }} then pre_procedure_rank end
             as extended_rank
     from ranked
-    where first_rank = 1 or pre_procedure_rank <= {{ var('cdm_extended_results_per_test', 3) }}
+    where first_rank = 1 or pre_procedure_rank <= {{ var('cdm_extended_results_per_test') }}
 
 )
 

@@ -29,7 +29,7 @@ final as (
         cast(radiology.charttime as timestamp) as charttime,
         cast(radiology.sequence_num as integer) as sequence_num,
         cast(
-            case when radiology.pre_procedure_rank <= {{ var('cdm_extended_results_per_test', 3) }}
+            case when radiology.pre_procedure_rank <= {{ var('cdm_extended_results_per_test') }}
                 then radiology.pre_procedure_rank end
             as integer
         ) as extended_rank,
