@@ -8,6 +8,7 @@ import yaml
 from generator.atomic import write_csv_atomic
 from generator.build import BuildError, build_warehouse, source_columns
 from generator.inputs import InputError, check_files, resolve_inputs
+from generator.warehouse import Warehouse, WarehouseError
 
 DEFAULT_DB = Path("build/warehouse.duckdb")
 
@@ -85,7 +86,6 @@ def build(
 )
 def cohort(limit: int, db_path: Path, out_dir: Path) -> None:
     """Write the top-N patients by number of admissions (ties by subject_id) as CSV."""
-    from generator.warehouse import Warehouse, WarehouseError  # TEMP: until warehouse.py lands
 
     try:
         rows = Warehouse(db_path).cohort(limit)
