@@ -1,1 +1,186 @@
-"""Placeholder: the scripted OpenAI-compatible test server (fixture `openai_server`) lands here."""
+"""A scripted OpenAI-compatible HTTP server on 127.0.0.1 (pytest plugin; fixture `openai_server`).
+
+Each test queues the answers it wants (`server.push(...)`), points a real `openai.OpenAI` at `server.url`,
+and reads back what was sent (`server.requests`). When the queue is empty the `fallback` callable answers,
+which by default fails loudly with HTTP 599 so a test never passes by accident.
+
+    server.push(chat_completion('{"a": 1}'), error_response(429, "slow down", headers={"retry-after": "0"}))
+    client = openai.OpenAI(base_url=server.url, api_key="test", max_retries=0, timeout=2)
+
+Also usable outside pytest (benchmarks): `with OpenAIServer(fallback=lambda request: ...) as server: ...`.
+"""
+
+import json
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+
+@dataclass
+class ScriptedResponse:
+    """One scripted HTTP answer: status, JSON (dict) or raw (str) body, delay before answering, headers."""
+
+    status: int = 200
+    body: dict[str, Any] | str = field(default_factory=dict)
+    delay_s: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RecordedRequest:
+    """What the client sent: method, path, headers (lower-case names) and the parsed JSON body."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+def chat_completion(
+    content: str | None = None,
+    *,
+    tool_calls: list[dict[str, Any]] | None = None,
+    finish_reason: str | None = None,
+    prompt_tokens: int = 100,
+    completion_tokens: int = 50,
+    delay_s: float = 0.0,
+) -> ScriptedResponse:
+    """A 200 Chat Completions answer. `tool_calls` items: {"id", "name", "arguments" (str or dict)}."""
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if tool_calls:
+        message["tool_calls"] = [
+            {
+                "id": call["id"],
+                "type": "function",
+                "function": {
+                    "name": call["name"],
+                    "arguments": call["arguments"]
+                    if isinstance(call["arguments"], str)
+                    else json.dumps(call["arguments"]),
+                },
+            }
+            for call in tool_calls
+        ]
+    body = {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "test-model",
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": finish_reason or ("tool_calls" if tool_calls else "stop"),
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+    return ScriptedResponse(body=body, delay_s=delay_s)
+
+
+def error_response(
+    status: int, message: str, *, param: str | None = None, headers: dict[str, str] | None = None
+) -> ScriptedResponse:
+    """An error in OpenAI's shape: {"error": {"message", "type", "param", "code"}}."""
+    body = {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": None}}
+    return ScriptedResponse(status=status, body=body, headers=headers or {})
+
+
+def _unscripted(request: RecordedRequest) -> ScriptedResponse:
+    return error_response(599, f"no scripted response left for {request.method} {request.path}")
+
+
+class OpenAIServer:
+    """ThreadingHTTPServer in a daemon thread; answers from the queue, then from `fallback`."""
+
+    def __init__(self, fallback: Callable[[RecordedRequest], ScriptedResponse] = _unscripted):
+        self.fallback = fallback
+        self.requests: list[RecordedRequest] = []
+        self._queue: deque[ScriptedResponse] = deque()
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The base URL to give the openai client (ends in /v1)."""
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def push(self, *responses: ScriptedResponse) -> None:
+        with self._lock:
+            self._queue.extend(responses)
+
+    @property
+    def pending(self) -> int:
+        """Scripted responses not yet served."""
+        with self._lock:
+            return len(self._queue)
+
+    def __enter__(self) -> "OpenAIServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._closing.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def _next(self, request: RecordedRequest) -> ScriptedResponse:
+        with self._lock:
+            self.requests.append(request)
+            if self._queue:
+                return self._queue.popleft()
+        return self.fallback(request)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                request = RecordedRequest(
+                    method="POST",
+                    path=self.path,
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=json.loads(raw) if raw else None,
+                )
+                scripted = server._next(request)
+                if scripted.delay_s and server._closing.wait(scripted.delay_s):
+                    return
+                payload = scripted.body if isinstance(scripted.body, str) else json.dumps(scripted.body)
+                data = payload.encode("utf-8")
+                try:
+                    self.send_response(scripted.status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    for name, value in scripted.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test); nothing to answer
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def openai_server() -> Iterator[OpenAIServer]:
+    """A fresh scripted server per test."""
+    with OpenAIServer() as server:
+        yield server

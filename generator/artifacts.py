@@ -1,0 +1,196 @@
+"""Files on disk: per-admission folders written atomically, and the per-patient files derived from them.
+
+Layout under the output root (paths inside files are relative to the patient folder):
+
+    <subject_id>/admissions/<hadm_id>/         complete admissions only (packet.json ... summary.json)
+    <subject_id>/admissions/<hadm_id>.failed/  the records of the latest failed attempt, if any
+    <subject_id>/{conversation_details.jsonl, conversation_only.json, patient_manifest.json}
+
+An admission is written into a hidden temporary sibling folder and renamed into place when complete, so a
+reader (or a resumed run) sees the previous complete folder or the new one, never a half-written one.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from generator.atomic import write_json_atomic, write_text_atomic
+from generator.packet import Packet
+from generator.prompt import canonical_json
+
+PACKET = "packet.json"
+INPUT_MANIFEST = "input_data_manifest.json"
+PROMPT_RECORD = "prompt_record.json"
+CALL_RECORD = "model_call_record.json"
+RAW_OUTPUT = "raw_model_output.json"
+CONVERSATION = "conversation.jsonl"
+SUMMARY = "summary.json"
+UNLINKED_NOTES = "unlinked_notes.json"
+FAILURE = "failure.json"
+CONVERSATION_DETAILS = "conversation_details.jsonl"
+CONVERSATION_ONLY = "conversation_only.json"
+PATIENT_MANIFEST = "patient_manifest.json"
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def packet_sha256(packet: Packet) -> str:
+    """SHA-256 of the packet's canonical JSON (what `packet.json` stores under `packet`)."""
+    return sha256_text(canonical_json(packet.model_dump(mode="json")))
+
+
+def patient_dir(output_root: Path, subject_id: int) -> Path:
+    return output_root / str(subject_id)
+
+
+def admission_dir(output_root: Path, subject_id: int, hadm_id: int) -> Path:
+    return patient_dir(output_root, subject_id) / "admissions" / str(hadm_id)
+
+
+def failed_dir(output_root: Path, subject_id: int, hadm_id: int) -> Path:
+    return admission_dir(output_root, subject_id, hadm_id).with_name(f"{hadm_id}.failed")
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class AdmissionWriter:
+    """Collects one admission's files in a temporary folder; `commit` or `fail` moves them into place.
+
+    Used as a context manager: leaving it without either (an exception) removes the temporary folder.
+    """
+
+    def __init__(self, output_root: Path, subject_id: int, hadm_id: int):
+        self.final = admission_dir(output_root, subject_id, hadm_id)
+        self.failed = failed_dir(output_root, subject_id, hadm_id)
+        self.final.parent.mkdir(parents=True, exist_ok=True)
+        _recover(self.final)
+        self.temp = self.final.with_name(f".{hadm_id}.tmp-{uuid.uuid4().hex}")
+        self.temp.mkdir()
+
+    def __enter__(self) -> "AdmissionWriter":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        shutil.rmtree(self.temp, ignore_errors=True)
+
+    def json(self, name: str, value: Any) -> None:
+        (self.temp / name).write_text(
+            json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+        )
+
+    def canonical(self, name: str, value: Any) -> None:
+        """Canonical JSON on one line: for the big files (packet, notes), fast to write and to hash-check."""
+        (self.temp / name).write_text(canonical_json(value) + "\n", encoding="utf-8")
+
+    def jsonl(self, name: str, rows: Iterable[Any]) -> None:
+        (self.temp / name).write_text("".join(canonical_json(row) + "\n" for row in rows), encoding="utf-8")
+
+    def commit(self) -> None:
+        """Replace the admission folder with the new one; a stale failure record goes away."""
+        _replace_dir(self.temp, self.final)
+        shutil.rmtree(self.failed, ignore_errors=True)
+
+    def fail(self) -> None:
+        """Keep this attempt's records as `<hadm_id>.failed`; an earlier complete folder stays untouched."""
+        _replace_dir(self.temp, self.failed)
+
+
+def _replace_dir(source: Path, target: Path) -> None:
+    """Rename `source` over `target`; the old target lives on as `.<name>.old` until the swap is done."""
+    _fsync_tree(source)
+    backup = target.with_name(f".{target.name}.old")
+    shutil.rmtree(backup, ignore_errors=True)
+    if target.exists():
+        target.rename(backup)
+    source.rename(target)
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def _recover(target: Path) -> None:
+    """After a crash between the two renames of `_replace_dir`, bring the old folder back."""
+    backup = target.with_name(f".{target.name}.old")
+    if backup.exists() and not target.exists():
+        backup.rename(target)
+    for stale in target.parent.glob(f".{target.name}.tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.iterdir():
+        with path.open("rb") as file:
+            os.fsync(file.fileno())
+
+
+def packet_file(packet: Packet) -> dict[str, Any]:
+    dump = packet.model_dump(mode="json")
+    return {"packet_sha256": sha256_text(canonical_json(dump)), "packet": dump}
+
+
+def input_data_manifest(packet: Packet, caps: dict[str, int | None], build_info: dict[str, Any]) -> dict[str, Any]:
+    """Rows seen and kept per section, how rows were linked, the caps asked for, the warehouse build."""
+    sections = {}
+    for name, section in packet.sections.items():
+        methods: dict[str, int] = {}
+        for row in section.rows:
+            if row.get("link_method"):
+                methods[row["link_method"]] = methods.get(row["link_method"], 0) + 1
+        sections[name] = {
+            "rows_seen": section.rows_seen,
+            "rows_kept": section.rows_kept,
+            "truncated": section.truncated,
+            "cap": section.cap,
+            "link_methods": dict(sorted(methods.items())),
+        }
+    return {
+        "subject_id": packet.subject_id,
+        "hadm_id": packet.hadm_id,
+        "data_origin": packet.data_origin,
+        "packet_sha256": packet_sha256(packet),
+        "caps_requested": caps,
+        "sections": sections,
+        "evidence_ids": len(packet.evidence_ids()),
+        "warehouse_build": build_info,
+    }
+
+
+def write_patient_files(
+    output_root: Path, subject_id: int, admissions: list[dict[str, Any]], run: dict[str, Any]
+) -> None:
+    """Rewrite the patient files from the complete admission folders on disk, in admission order.
+
+    `admissions`: one entry per admission of the patient ({hadm_id, admittime, ...}); its status comes from
+    disk (`completed`, `failed`, or `not_generated`), so a single-admission run keeps the others listed.
+    """
+    root = patient_dir(output_root, subject_id)
+    details, only, entries = [], [], []
+    for admission in admissions:
+        hadm_id = admission["hadm_id"]
+        final, failed = admission_dir(output_root, subject_id, hadm_id), failed_dir(output_root, subject_id, hadm_id)
+        entry = {**admission, "status": "not_generated"}
+        if final.exists():
+            turns = [json.loads(line) for line in (final / CONVERSATION).read_text(encoding="utf-8").splitlines()]
+            record = read_json(final / CALL_RECORD)
+            backend = record["resume_key"]["backend"]
+            details += [{"subject_id": subject_id, "hadm_id": hadm_id, "backend": backend, **turn} for turn in turns]
+            only.append(
+                {"hadm_id": hadm_id, "conversation": [{"speaker": t["speaker"], "text": t["text"]} for t in turns]}
+            )
+            entry |= {"status": "completed", "path": final.relative_to(root).as_posix(), **record["resume_key"]}
+        if failed.exists():
+            failure = read_json(failed / FAILURE)
+            entry |= {"failed_attempt_path": failed.relative_to(root).as_posix(), "last_error": failure["error"]}
+            if entry["status"] == "not_generated":
+                entry["status"] = "failed"
+        entries.append(entry)
+    write_text_atomic(root / CONVERSATION_DETAILS, "".join(canonical_json(row) + "\n" for row in details))
+    write_json_atomic(root / CONVERSATION_ONLY, only)
+    write_json_atomic(root / PATIENT_MANIFEST, {"subject_id": subject_id, **run, "admissions": entries})

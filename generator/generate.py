@@ -1,0 +1,359 @@
+"""One admission (and one patient) from packet to artifacts: render, call or template, validate, repair, write.
+
+`generate_admission` is self-contained and safe to run concurrently for different admissions (the cohort
+runner does); `generate_patient` runs a patient's admissions in order, each reading the previous admission's
+stored summary, and rewrites the patient files after each one.
+"""
+
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import click
+import openai
+from pydantic import BaseModel, ConfigDict
+
+import generator
+from generator import artifacts
+from generator.conversation import ConversationOutput, EndOfAdmissionSummary
+from generator.governance import check_endpoint
+from generator.llm import AnswerError, LLMClient, LLMError, parse_json_answer
+from generator.packet import Packet
+from generator.prompt import TEMPLATE_VERSION, PreviousAdmission, Prompt, render_prompt, render_repair
+from generator.template_backend import BACKEND_NAME, MODEL_NAME, template_answer
+from generator.validate import ValidationReport, validate_answer
+from generator.warehouse import AdmissionRef, Warehouse
+
+
+class GenerationConfig(BaseModel):
+    """Everything besides the packet that decides an admission's output."""
+
+    model_config = ConfigDict(frozen=True)
+
+    backend: Literal["openai", "template"] = "openai"
+    caps: dict[str, int | None] = {}
+    repair_rounds: int = 2
+    min_grounding_score: float | None = None
+    allowed_endpoints: tuple[str, ...] = ()
+
+
+class AdmissionOutcome(BaseModel):
+    """What happened to one admission (returned to the caller, summarised in the patient manifest)."""
+
+    subject_id: int
+    hadm_id: int
+    status: Literal["completed", "failed", "skipped"]
+    error: str | None = None
+    error_kind: str | None = None
+    attempts: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    grounding_score: float | None = None
+
+
+class Round(BaseModel):
+    """One answer of the model (or the template) and its validation; a repair round carries its request."""
+
+    round: int
+    repair_message: str | None
+    attempts: list[dict[str, Any]]
+    notes: list[str]
+    params_sent: dict[str, Any]
+    finish_reason: str | None
+    response_text: str | None
+    errors: list[str]
+
+
+def resume_key(packet: Packet, prompt: Prompt, config: GenerationConfig, llm: LLMClient | None) -> dict[str, Any]:
+    """Inputs that decide an admission's output; equal keys mean a complete admission need not be redone."""
+    settings = llm.settings if llm and config.backend == "openai" else None
+    return {
+        "backend": config.backend,
+        "model": settings.model if settings else MODEL_NAME,
+        "params": settings.model_dump(include={"temperature", "seed", "max_output_tokens"}) if settings else {},
+        "repair_rounds": config.repair_rounds if settings else 0,
+        "min_grounding_score": config.min_grounding_score,
+        "prompt_template_version": prompt.template_version,
+        "packet_sha256": artifacts.packet_sha256(packet),
+        "prompt_sha256": artifacts.sha256_text(prompt.system + "\n" + prompt.user),
+    }
+
+
+def generate_admission(
+    packet: Packet,
+    *,
+    unlinked_notes: list[dict[str, Any]],
+    previous: PreviousAdmission | None,
+    llm: LLMClient | None,
+    config: GenerationConfig,
+    output_root: Path,
+    build_info: dict[str, Any],
+    force: bool = True,
+) -> AdmissionOutcome:
+    """Write one admission's artifacts; with `force=False` an up-to-date complete admission is skipped."""
+    prompt = render_prompt(packet, previous)
+    key = resume_key(packet, prompt, config, llm)
+    ids = {"subject_id": packet.subject_id, "hadm_id": packet.hadm_id}
+    final = artifacts.admission_dir(output_root, packet.subject_id, packet.hadm_id)
+    record = final / artifacts.CALL_RECORD
+    if not force and record.exists() and artifacts.read_json(record)["resume_key"] == key:
+        return AdmissionOutcome(**ids, status="skipped")
+    with artifacts.AdmissionWriter(output_root, packet.subject_id, packet.hadm_id) as writer:
+        writer.canonical(artifacts.PACKET, artifacts.packet_file(packet))
+        writer.json(artifacts.INPUT_MANIFEST, artifacts.input_data_manifest(packet, config.caps, build_info))
+        if unlinked_notes:
+            writer.canonical(artifacts.UNLINKED_NOTES, {"radiology_notes": unlinked_notes})
+        writer.json(artifacts.PROMPT_RECORD, _prompt_record(prompt, previous, key))
+        if config.backend == "template":
+            output, report, rounds, failure = _template_rounds(packet, previous, config)
+        else:
+            if llm is None:
+                raise ValueError("the openai backend needs an LLMClient")
+            check_endpoint(llm.endpoint, packet.data_origin, config.allowed_endpoints)
+            output, report, rounds, failure = _model_rounds(packet, previous, prompt, llm, config)
+        attempts = [a for r in rounds for a in r.attempts]
+        writer.json(
+            artifacts.RAW_OUTPUT,
+            {
+                "rounds": [
+                    {"round": r.round, "finish_reason": r.finish_reason, "response_text": r.response_text}
+                    for r in rounds
+                ]
+            },
+        )
+        status = "failed" if failure else "completed"
+        writer.json(
+            artifacts.CALL_RECORD,
+            {
+                **ids,
+                "status": status,
+                "resume_key": key,
+                "endpoint": llm.endpoint if llm and config.backend == "openai" else None,
+                "rounds": [r.model_dump() for r in rounds],
+            },
+        )
+        outcome = AdmissionOutcome(
+            **ids,
+            status=status,
+            attempts=len(attempts),
+            input_tokens=sum(a.get("input_tokens") or 0 for a in attempts),
+            output_tokens=sum(a.get("output_tokens") or 0 for a in attempts),
+            grounding_score=report.grounding_score if report else None,
+        )
+        if failure or output is None or report is None:
+            outcome.error_kind, outcome.error = failure or ("internal", "no answer")
+            writer.json(artifacts.FAILURE, {**ids, "error_kind": outcome.error_kind, "error": outcome.error})
+            writer.fail()
+            return outcome
+        writer.jsonl(artifacts.CONVERSATION, [turn.model_dump() for turn in output.conversation])
+        writer.json(
+            artifacts.SUMMARY,
+            {
+                **ids,
+                "backend": key["backend"],
+                "model": key["model"],
+                "prompt_template_version": prompt.template_version,
+                "end_of_admission_summary": output.end_of_admission_summary.model_dump(),
+                "grounding_score": report.grounding_score,
+                "validation": report.model_dump(),
+            },
+        )
+        writer.commit()
+        return outcome
+
+
+def _template_rounds(
+    packet: Packet, previous: PreviousAdmission | None, config: GenerationConfig
+) -> tuple[ConversationOutput | None, ValidationReport | None, list[Round], tuple[str, str] | None]:
+    output = template_answer(packet)
+    text = output.model_dump_json()
+    _, report = validate_answer(output.model_dump(), packet, previous, min_grounding_score=config.min_grounding_score)
+    rounds = [
+        Round(
+            round=1,
+            repair_message=None,
+            attempts=[],
+            notes=["deterministic template backend, no model call"],
+            params_sent={},
+            finish_reason=None,
+            response_text=text,
+            errors=report.errors,
+        )
+    ]
+    failure = None if report.ok else ("validation", "template answer failed validation: " + "; ".join(report.errors))
+    return output, report, rounds, failure
+
+
+def _model_rounds(
+    packet: Packet, previous: PreviousAdmission | None, prompt: Prompt, llm: LLMClient, config: GenerationConfig
+) -> tuple[ConversationOutput | None, ValidationReport | None, list[Round], tuple[str, str] | None]:
+    """Ask, validate, and ask again with the errors, up to `repair_rounds` times."""
+    messages, repair, rounds = prompt.messages(), None, []
+    for number in range(1, config.repair_rounds + 2):
+        try:
+            result = llm.chat(messages, output_schema=ConversationOutput)
+        except LLMError as exc:
+            rounds.append(
+                Round(
+                    round=number,
+                    repair_message=repair,
+                    attempts=[a.model_dump() for a in exc.attempts],
+                    notes=exc.notes,
+                    params_sent={},
+                    finish_reason=None,
+                    response_text=None,
+                    errors=[str(exc)],
+                )
+            )
+            return None, None, rounds, (exc.kind, str(exc))
+        output, report = None, None
+        try:
+            output, report = validate_answer(
+                parse_json_answer(result), packet, previous, min_grounding_score=config.min_grounding_score
+            )
+            errors = report.errors
+        except AnswerError as exc:
+            errors = [str(exc)]
+        rounds.append(
+            Round(
+                round=number,
+                repair_message=repair,
+                attempts=[a.model_dump() for a in result.attempts],
+                notes=result.notes,
+                params_sent=result.params_sent,
+                finish_reason=result.finish_reason,
+                response_text=result.content,
+                errors=errors,
+            )
+        )
+        if not errors:
+            return output, report, rounds, None
+        repair = render_repair(errors)
+        answer = [] if result.truncated else [result.assistant_message()]
+        messages = [*prompt.messages(), *answer, {"role": "user", "content": repair}]
+    kind = "truncated" if rounds[-1].finish_reason == "length" else "validation"
+    return None, None, rounds, (kind, f"no valid answer after {len(rounds)} rounds: " + "; ".join(rounds[-1].errors))
+
+
+def _prompt_record(prompt: Prompt, previous: PreviousAdmission | None, key: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "prompt_template_version": prompt.template_version,
+        "previous_admission": None
+        if previous is None
+        else {"hadm_id": previous.hadm_id, "summary_path": f"../{previous.hadm_id}/{artifacts.SUMMARY}"},
+        "messages": prompt.messages(),
+        "hashes": {
+            "packet_sha256": key["packet_sha256"],
+            "system_sha256": artifacts.sha256_text(prompt.system),
+            "user_sha256": artifacts.sha256_text(prompt.user),
+            "prompt_sha256": key["prompt_sha256"],
+        },
+    }
+
+
+def load_previous(
+    output_root: Path, subject_id: int, earlier: list[AdmissionRef], admittime: datetime
+) -> PreviousAdmission | None:
+    """The latest earlier admission with a stored summary (`earlier`: AdmissionRefs in admission order)."""
+    for ref in reversed(earlier):
+        path = artifacts.admission_dir(output_root, subject_id, ref.hadm_id) / artifacts.SUMMARY
+        if path.exists():
+            summary = EndOfAdmissionSummary.model_validate(artifacts.read_json(path)["end_of_admission_summary"])
+            days = (admittime - ref.dischtime).days if ref.dischtime else None
+            return PreviousAdmission(hadm_id=ref.hadm_id, summary=summary, days_before=days)
+    return None
+
+
+def select_admissions(
+    refs: list[AdmissionRef], *, hadm_id: int | None, max_admissions: int | None, include_without_discharge: bool
+) -> tuple[list[AdmissionRef], list[AdmissionRef]]:
+    """(eligible admissions in order, admissions to generate now); user mistakes raise ClickException."""
+    eligible = [r for r in refs if include_without_discharge or r.has_discharge_note]
+    if hadm_id is not None:
+        targets = [r for r in eligible if r.hadm_id == hadm_id]
+        if not targets:
+            known = any(r.hadm_id == hadm_id for r in refs)
+            raise click.ClickException(
+                f"Admission {hadm_id} has no discharge note; pass --include-admissions-without-discharge."
+                if known
+                else f"Admission {hadm_id} does not belong to this patient; check --hadm-id."
+            )
+        return eligible, targets
+    if not eligible:
+        raise click.ClickException(
+            "This patient has no admission with a discharge note; pass --include-admissions-without-discharge."
+        )
+    return eligible, eligible[:max_admissions] if max_admissions else eligible
+
+
+def generate_patient(
+    warehouse: Warehouse,
+    llm: LLMClient | None,
+    config: GenerationConfig,
+    output_root: Path,
+    subject_id: int,
+    *,
+    hadm_id: int | None = None,
+    max_admissions: int | None = None,
+    include_without_discharge: bool = False,
+) -> list[AdmissionOutcome]:
+    """Generate a patient's admissions in order; one failure does not stop the others."""
+    refs = warehouse.admissions(subject_id)
+    eligible, targets = select_admissions(
+        refs, hadm_id=hadm_id, max_admissions=max_admissions, include_without_discharge=include_without_discharge
+    )
+    build_info = warehouse.build_info()
+    run = _run_record(config, llm, build_info)
+    listed = [
+        {"hadm_id": r.hadm_id, "admittime": r.admittime.isoformat(), "has_discharge_note": r.has_discharge_note}
+        for r in eligible
+    ]
+    outcomes = []
+    for ref in targets:
+        earlier = eligible[: eligible.index(ref)]
+        try:
+            outcome = generate_admission(
+                warehouse.packet(ref.hadm_id, config.caps),
+                unlinked_notes=warehouse.unlinked_notes(ref.hadm_id),
+                previous=load_previous(output_root, subject_id, earlier, ref.admittime),
+                llm=llm,
+                config=config,
+                output_root=output_root,
+                build_info=build_info,
+            )
+        except click.ClickException:
+            raise
+        except Exception as exc:  # recorded as this admission's failure; the patient's other admissions go on
+            outcome = AdmissionOutcome(
+                subject_id=subject_id,
+                hadm_id=ref.hadm_id,
+                status="failed",
+                error_kind=type(exc).__name__,
+                error=str(exc),
+            )
+        outcomes.append(outcome)
+        for entry in listed:
+            if entry["hadm_id"] == ref.hadm_id:
+                entry["this_run"] = outcome.model_dump(include={"status", "error_kind", "error"})
+        artifacts.write_patient_files(output_root, subject_id, listed, run)
+    return outcomes
+
+
+def _run_record(config: GenerationConfig, llm: LLMClient | None, build_info: dict[str, Any]) -> dict[str, Any]:
+    uses_model = llm is not None and config.backend == "openai"
+    return {
+        "generated_at_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "config": {
+            **config.model_dump(mode="json"),
+            "llm": llm.settings.model_dump() if uses_model else {"model": MODEL_NAME, "backend": BACKEND_NAME},
+            "endpoint": llm.endpoint if uses_model else None,
+        },
+        "versions": {
+            "mimicbench": generator.__version__,
+            "prompt_template": TEMPLATE_VERSION,
+            "openai_sdk": openai.__version__,
+            "python": platform.python_version(),
+            "warehouse_build": build_info,
+        },
+    }

@@ -1,0 +1,378 @@
+"""The OpenAI-compatible client: Chat Completions, retries, structured output, a record of every attempt.
+
+`LLMClient` wraps an injected `openai.OpenAI` (built by the command with `max_retries=0`, so the policy here is
+the only one) and serves both plain structured answers (`chat(..., output_schema=Model)`) and tool-calling
+conversations (`chat(..., tools=[...])`). It never sees or records the API key.
+
+Per request it adapts to what the server accepts, and writes each adaptation into `ChatResult.notes`:
+`json_schema` -> `json_object` -> no `response_format`; `max_tokens` -> `max_completion_tokens`; `seed`,
+`temperature` and `store` are dropped when a 400 names them. Nothing is remembered between requests, so a
+record depends only on the request and the server.
+"""
+
+import email.utils
+import json
+import random
+import re
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+import openai
+from pydantic import BaseModel, ConfigDict
+
+ErrorKind = Literal[
+    "timeout", "connection", "rate_limit", "server", "auth", "bad_request", "not_found", "http", "truncated"
+]
+RETRYABLE: frozenset[str] = frozenset({"timeout", "connection", "rate_limit", "server"})
+RESPONSE_FORMATS = ("json_schema", "json_object", "none")
+DROPPABLE_PARAMS = ("seed", "temperature", "store")
+
+
+class LLMSettings(BaseModel):
+    """What is sent with every request, and how failed requests are retried."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    temperature: float | None = 0.0
+    seed: int | None = None
+    max_output_tokens: int | None = 16000
+    retry_limit: int = 4
+    backoff_initial_s: float = 1.0
+    backoff_max_s: float = 60.0
+    retry_after_max_s: float = 300.0
+
+
+class CallAttempt(BaseModel):
+    """One HTTP request: how it went, what it cost, what came back (on failure too)."""
+
+    attempt: int
+    status: Literal["ok", "error"]
+    http_status: int | None = None
+    error_kind: ErrorKind | None = None
+    error: str | None = None
+    latency_ms: int
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    finish_reason: str | None = None
+    raw_text: str | None = None
+    response_format: str | None = None
+    wait_before_retry_s: float | None = None
+
+
+class ToolCall(BaseModel):
+    """A function call the model asked for; `arguments` is the raw JSON string as sent by the model."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+class ChatResult(BaseModel):
+    """The final answer of one `chat` call and every attempt it took."""
+
+    content: str | None
+    tool_calls: list[ToolCall]
+    finish_reason: str | None
+    attempts: list[CallAttempt]
+    notes: list[str]
+    params_sent: dict[str, Any]
+
+    @property
+    def truncated(self) -> bool:
+        return self.finish_reason == "length"
+
+    def assistant_message(self) -> dict[str, Any]:
+        """The answer as a message to append to the conversation (for tool loops and repair turns)."""
+        message: dict[str, Any] = {"role": "assistant", "content": self.content}
+        if self.tool_calls:
+            message["tool_calls"] = [
+                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                for c in self.tool_calls
+            ]
+        return message
+
+
+class LLMError(Exception):
+    """A request that failed for good: a non-retryable status, or retries exhausted. Carries the attempts."""
+
+    def __init__(self, message: str, kind: ErrorKind, attempts: list[CallAttempt], notes: list[str]):
+        super().__init__(message)
+        self.kind = kind
+        self.attempts = attempts
+        self.notes = notes
+
+
+class LLMClient:
+    """Chat Completions with our retry policy. `sleep` and `rng` are injectable so tests need not wait."""
+
+    def __init__(
+        self,
+        client: openai.OpenAI,
+        settings: LLMSettings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        on_attempt: Callable[[CallAttempt], None] | None = None,
+    ):
+        self._client = client
+        self.settings = settings
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._on_attempt = on_attempt
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL requests go to, without any user or password part."""
+        url = urlsplit(str(self._client.base_url))
+        netloc = f"[{url.hostname}]" if ":" in (url.hostname or "") else url.hostname or ""
+        if url.port:
+            netloc += f":{url.port}"
+        return urlunsplit((url.scheme, netloc, url.path, "", ""))
+
+    def chat(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        output_schema: type[BaseModel] | None = None,
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: str | dict[str, Any] | None = None,
+    ) -> ChatResult:
+        """Send `messages` until an answer arrives; raise `LLMError` when none will.
+
+        A truncated answer (`finish_reason == "length"`) is returned, not raised: check `result.truncated`
+        (or use `parse_json_answer`, which refuses it).
+        """
+        params = self._initial_params(tools, tool_choice)
+        formats = list(RESPONSE_FORMATS) if output_schema else ["none"]
+        attempts: list[CallAttempt] = []
+        notes: list[str] = []
+        retries = 0
+        while True:
+            request = dict(params)
+            if formats[0] != "none":
+                request["response_format"] = _response_format(formats[0], output_schema)
+            started = time.monotonic()
+            try:
+                completion = self._client.chat.completions.create(
+                    model=self.settings.model, messages=messages, **request
+                )
+            except (openai.APIStatusError, openai.APIConnectionError) as exc:
+                attempt = _failed_attempt(len(attempts) + 1, exc, started, formats[0])
+                attempts.append(attempt)
+                adaptation = _adapt(exc, params, formats)
+                if adaptation:
+                    notes.append(adaptation)
+                    self._report(attempt)
+                    continue
+                if attempt.error_kind not in RETRYABLE or retries >= self.settings.retry_limit:
+                    self._report(attempt)
+                    raise LLMError(_final_message(attempt, retries), attempt.error_kind, attempts, notes) from exc
+                attempt.wait_before_retry_s = self._wait_s(retries, exc)
+                self._report(attempt)
+                self._sleep(attempt.wait_before_retry_s)
+                retries += 1
+                continue
+            attempt = _ok_attempt(len(attempts) + 1, completion, started, formats[0])
+            attempts.append(attempt)
+            self._report(attempt)
+            choice = completion.choices[0]
+            return ChatResult(
+                content=choice.message.content,
+                tool_calls=[
+                    ToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments)
+                    for c in choice.message.tool_calls or []
+                ],
+                finish_reason=choice.finish_reason,
+                attempts=attempts,
+                notes=notes,
+                params_sent={**params, "response_format": formats[0]} if output_schema else params,
+            )
+
+    def _initial_params(self, tools: list[dict] | None, tool_choice: str | dict | None) -> dict[str, Any]:
+        s = self.settings
+        params: dict[str, Any] = {"store": False}
+        if s.temperature is not None:
+            params["temperature"] = s.temperature
+        if s.seed is not None:
+            params["seed"] = s.seed
+        if s.max_output_tokens is not None:
+            params["max_tokens"] = s.max_output_tokens
+        if tools:
+            params["tools"] = tools
+        if tool_choice is not None:
+            params["tool_choice"] = tool_choice
+        return params
+
+    def _wait_s(self, retries: int, exc: Exception) -> float:
+        """Retry-After when the server gives one, else exponential backoff with jitter (50-100%)."""
+        retry_after = _retry_after_s(exc)
+        if retry_after is not None:
+            return min(retry_after, self.settings.retry_after_max_s)
+        ceiling = min(self.settings.backoff_max_s, self.settings.backoff_initial_s * 2**retries)
+        return ceiling * (0.5 + self._rng.random() / 2)
+
+    def _report(self, attempt: CallAttempt) -> None:
+        if self._on_attempt:
+            self._on_attempt(attempt)
+
+
+class AnswerError(ValueError):
+    """An answer that cannot be read as JSON (truncated, empty, or not JSON)."""
+
+
+def parse_json_answer(result: ChatResult) -> Any:
+    """The answer's JSON value; code fences and text around one JSON object are tolerated."""
+    if result.truncated:
+        raise AnswerError("the answer was cut off at the output token limit (finish_reason=length) and was not parsed")
+    text = (result.content or "").strip()
+    if not text:
+        raise AnswerError("the answer was empty")
+    fenced = re.search(r"```(?:json)?\s*(.*?)```", text, re.DOTALL)
+    if fenced:
+        text = fenced.group(1).strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as first_error:
+        start, end = text.find("{"), text.rfind("}")
+        if 0 <= start < end:
+            try:
+                return json.loads(text[start : end + 1])
+            except json.JSONDecodeError:
+                pass
+        raise AnswerError(f"the answer is not valid JSON: {first_error}") from None
+
+
+def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema in the shape strict structured output expects (all keys required, no extras)."""
+    schema = model.model_json_schema()
+
+    def tighten(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "object" and "properties" in node:
+                node["additionalProperties"] = False
+                node["required"] = list(node["properties"])
+            if isinstance(node.get("title"), str):
+                del node["title"]
+            for value in node.values():
+                tighten(value)
+        elif isinstance(node, list):
+            for value in node:
+                tighten(value)
+
+    tighten(schema)
+    return schema
+
+
+def _response_format(kind: str, schema: type[BaseModel] | None) -> dict[str, Any]:
+    if kind == "json_schema" and schema is not None:
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": schema.__name__, "strict": True, "schema": strict_json_schema(schema)},
+        }
+    return {"type": "json_object"}
+
+
+def _adapt(exc: Exception, params: dict[str, Any], formats: list[str]) -> str | None:
+    """Change the request when a 400 says the server rejects one of our optional parameters."""
+    if not isinstance(exc, openai.BadRequestError):
+        return None
+    said = f"{getattr(exc, 'param', '') or ''} {exc.message}".lower()
+    if len(formats) > 1 and ("response_format" in said or formats[0] in said):
+        rejected = formats.pop(0)
+        return f"server rejected response_format {rejected}; using {formats[0]}"
+    if "max_tokens" in params and "max_tokens" in said and "max_completion_tokens" not in params:
+        params["max_completion_tokens"] = params.pop("max_tokens")
+        return "server rejected max_tokens; sent max_completion_tokens"
+    for name in DROPPABLE_PARAMS:
+        if name in params and re.search(rf"\b{name}\b", said):
+            del params[name]
+            return f"server rejected {name}; dropped it"
+    return None
+
+
+def _failed_attempt(number: int, exc: Exception, started: float, response_format: str) -> CallAttempt:
+    status = getattr(exc, "status_code", None)
+    body = getattr(getattr(exc, "response", None), "text", None)
+    return CallAttempt(
+        attempt=number,
+        status="error",
+        http_status=status,
+        error_kind=_error_kind(exc),
+        error=f"{type(exc).__name__}: {getattr(exc, 'message', str(exc))}",
+        latency_ms=_ms_since(started),
+        raw_text=body,
+        response_format=response_format,
+    )
+
+
+def _ok_attempt(number: int, completion: Any, started: float, response_format: str) -> CallAttempt:
+    choice = completion.choices[0] if completion.choices else None
+    usage = completion.usage
+    return CallAttempt(
+        attempt=number,
+        status="ok",
+        http_status=200,
+        latency_ms=_ms_since(started),
+        input_tokens=usage.prompt_tokens if usage else None,
+        output_tokens=usage.completion_tokens if usage else None,
+        finish_reason=choice.finish_reason if choice else None,
+        raw_text=choice.message.content if choice else None,
+        response_format=response_format,
+    )
+
+
+def _error_kind(exc: Exception) -> ErrorKind:
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection"
+    status = getattr(exc, "status_code", 0)
+    if status in (408, 409):
+        return "timeout" if status == 408 else "server"
+    if status == 429:
+        return "rate_limit"
+    if status >= 500:
+        return "server"
+    if status in (401, 403):
+        return "auth"
+    if status == 404:
+        return "not_found"
+    if status in (400, 422):
+        return "bad_request"
+    return "http"
+
+
+def _final_message(attempt: CallAttempt, retries: int) -> str:
+    advice = {
+        "auth": "check the API key (--api-key-env) and that the endpoint accepts it",
+        "not_found": "check --base-url (it usually ends in /v1) and --model",
+        "bad_request": "the server refused the request",
+    }.get(attempt.error_kind or "")
+    if advice:
+        return f"{advice} (HTTP {attempt.http_status}: {attempt.error})"
+    return f"gave up after {retries + 1} attempts; last error: {attempt.error}"
+
+
+def _retry_after_s(exc: Exception) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = response.headers if response is not None else {}
+    if milliseconds := headers.get("retry-after-ms"):
+        try:
+            return float(milliseconds) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if email.utils.parsedate(value) else None
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def _ms_since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
