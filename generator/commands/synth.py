@@ -1,13 +1,46 @@
-"""Placeholder: replaced by the feature's real commands."""
+"""`mimicbench synth` and `mimicbench synth-notes`: parse, call, print."""
+
+from pathlib import Path
 
 import click
 
+from generator.synth.dataset import write_dataset
+from generator.synth.existing import write_notes_for
+from generator.synth.patients import MAX_PATIENTS
+
 
 @click.command("synth")
-def synth() -> None:
-    raise click.ClickException("not implemented yet")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to write hosp/, icu/ and note/ into.",
+)
+@click.option("--patients", type=click.IntRange(1, MAX_PATIENTS), default=100, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+def synth(out: Path, patients: int, seed: int, force: bool) -> None:
+    """Write a synthetic MIMIC-IV (hosp, icu) + MIMIC-IV-Note dataset as csv.gz."""
+    counts = write_dataset(out, patients, seed, force, progress=lambda n: click.echo(f"{n} patients", err=True))
+    click.echo(f"wrote {sum(counts.values())} rows in {len(counts)} tables to {out}")
 
 
 @click.command("synth-notes")
-def synth_notes() -> None:
-    raise click.ClickException("not implemented yet")
+@click.option(
+    "--mimic-dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder holding hosp/ (and icu/) of an existing MIMIC-IV dataset.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to write the four note tables into.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+def synth_notes(mimic_dir: Path, out: Path, seed: int, force: bool) -> None:
+    """Write synthetic MIMIC-IV-Note tables that agree with an existing hosp dataset."""
+    counts = write_notes_for(mimic_dir, out, seed, force)
+    click.echo(f"wrote {sum(counts.values())} rows in {len(counts)} note tables to {out}")

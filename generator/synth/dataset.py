@@ -1,0 +1,102 @@
+"""`mimicbench synth`: a whole synthetic MIMIC-IV + MIMIC-IV-Note dataset, streamed out one patient at a time."""
+
+import random
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from generator import __version__
+from generator.synth.dictionaries import icd_titles, lab_items
+from generator.synth.events import (
+    LabWriter,
+    write_admission_labs,
+    write_admission_micro,
+    write_outpatient_labs,
+    write_outpatient_micro,
+)
+from generator.synth.facts import AdmissionFacts
+from generator.synth.notes import NoteWriter
+from generator.synth.orders import Orders
+from generator.synth.patients import Patient, new_patient, write_codes, write_demographics, write_stay
+from generator.synth.tables import MODULES
+from generator.synth.writer import SyntheticMarker, TableSet, staged_output, write_marker
+
+DISCHARGE_NOTE_SHARE = 0.51
+
+
+def synthesize_patient(seed: int, index: int) -> dict[str, list]:
+    """Every row of patient number `index`, by table; the same (seed, index) always gives the same rows."""
+    patient = new_patient(seed, index)
+    write_demographics(patient)
+    labs, orders = LabWriter(patient), Orders(patient)
+    notes = NoteWriter(patient.subject_id, random.Random(f"{seed}:notes:{index}"), patient.gender)
+    for adm in patient.admissions:
+        write_stay(patient, adm)
+        write_codes(patient, adm)
+        quoted = write_admission_labs(patient, adm, labs)
+        write_admission_micro(patient, adm)
+        discharge_meds = orders.write_admission(adm)
+        facts = AdmissionFacts(
+            subject_id=patient.subject_id,
+            hadm_id=adm.hadm_id,
+            gender=patient.gender,
+            age=patient.age_at(adm.admittime),
+            admittime=adm.admittime,
+            dischtime=adm.dischtime,
+            edregtime=adm.edregtime,
+            service=adm.service,
+            discharge_location=adm.discharge_location,
+            died=adm.died,
+            diagnoses=adm.diagnoses,
+            procedures=adm.procedures,
+            labs=quoted,
+            medications=discharge_meds,
+            has_discharge_note=adm.condition.abdominal or patient.rng.random() < DISCHARGE_NOTE_SHARE,
+        )
+        notes.admission(facts, adm.condition)
+    write_outpatient_labs(patient, labs)
+    write_outpatient_micro(patient)
+    _outpatient_imaging(patient, notes)
+    return patient.rows | notes.rows
+
+
+def _outpatient_imaging(patient: Patient, notes: NoteWriter) -> None:
+    """Clinic studies months before the first admission, outside every admission window."""
+    rng = patient.rng
+    first = patient.admissions[0].admittime
+    for _ in range(int(rng.random() * 2.2)):
+        when = first - timedelta(days=20 + rng.random() * 200)
+        notes.outpatient(when, patient.age_at(when))
+
+
+def dictionary_rows() -> dict[str, list]:
+    """The d_ tables: every lab item and ICD code the generator can emit."""
+    return {
+        "d_labitems": [(i.itemid, i.label, i.fluid, i.category) for i in lab_items().values()],
+        "d_icd_diagnoses": [(c, v, t) for (c, v), t in icd_titles("diagnoses").items()],
+        "d_icd_procedures": [(c, v, t) for (c, v), t in icd_titles("procedures").items()],
+    }
+
+
+def write_dataset(
+    out: Path, patients: int, seed: int, force: bool, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    """Write `out/hosp`, `out/icu`, `out/note` and the synthetic markers; returns rows per table."""
+    module_tables = [(module, table) for module, tables in MODULES.items() for table in tables]
+    with staged_output(out, force) as staging:
+        tables = TableSet({table: staging / module for module, table in module_tables})
+        try:
+            tables.write(dictionary_rows())
+            for index in range(patients):
+                tables.write(synthesize_patient(seed, index))
+                if progress and (index + 1) % 1000 == 0:
+                    progress(index + 1)
+        finally:
+            tables.close()
+        counts = tables.row_counts()
+        marker = SyntheticMarker(
+            version=__version__, seed=seed, patients=patients, tables=[f"{m}/{t}" for m, t in module_tables]
+        )
+        write_marker(staging, marker)
+        write_marker(staging / "note", marker)
+    return counts
