@@ -49,7 +49,12 @@ def read_benchmark(db_path: Path, *, extended: bool = False) -> CdmBenchmark:
             treatments = _rows(con, "select * from cdm.mart_cdm_treatments order by hadm_id, seq_num, icd_code")
             mapping = _rows(con, "select * from cdm.mart_cdm_lab_test_mapping order by term, itemid")
     except duckdb.CatalogException as error:
-        raise CdmError(f"{db_path} has no CDM marts ({error}): rebuild it with `mimicbench build`.") from error
+        raise CdmError(f"{db_path} has no CDM marts: rebuild it with `mimicbench build`.") from error
+    except duckdb.Error as error:
+        first_line = str(error).splitlines()[0]
+        raise CdmError(
+            f"Cannot read {db_path} ({first_line}): pass a warehouse built by `mimicbench build`."
+        ) from error
     origins = {row["data_origin"] for row in cases} or {"credentialed"}
     children = {
         name: _by_hadm(rows)

@@ -1,7 +1,9 @@
 """Free-text lab requests ("CBC, BMP and lipase") mapped to itemids through `mart_cdm_lab_test_mapping`.
 
-Each requested name is matched exactly against the mapping's terms (a panel or synonym wins over a label),
-then without a plural "s", then fuzzily (difflib ratio >= 0.85); what stays unmatched is reported.
+Requested names and mapping terms are normalised alike (lower case, filler words such as "level" or "tests"
+dropped). Each requested name is matched exactly against the terms (a panel wins over a synonym, a synonym
+over a label), then without a plural "s", then fuzzily (difflib ratio >= 0.85); what stays unmatched is
+reported.
 """
 
 import difflib
@@ -14,7 +16,7 @@ from generator.cdm.case import LabTestTerm
 
 FUZZY_CUTOFF = 0.85
 KIND_PRIORITY = {"panel": 0, "synonym": 1, "label": 2}
-SEPARATORS = re.compile(r"[,;\n()+&]|\band\b|\bplus\b", re.IGNORECASE)
+SEPARATORS = re.compile(r"[,;\n()+&]|\band\b|\bplus\b|\bwith\b", re.IGNORECASE)
 FILLER = re.compile(
     r"\b(please|order|ordering|check|checking|get|obtain|send|draw|run|request|a|an|the|of|"
     r"levels?|tests?|values?|labs?|laboratory|studies|workup|stat)\b",
@@ -50,7 +52,8 @@ class LabMapper:
     def __init__(self, mapping: list[LabTestTerm]):
         by_term: dict[str, list[LabTestTerm]] = defaultdict(list)
         for row in mapping:
-            by_term[row.term].append(row)
+            if term := normalize_name(row.term):
+                by_term[term].append(row)
         self._terms = {term: _best_kind(rows) for term, rows in by_term.items()}
         self._categories = {row.itemid: row.category for row in mapping if row.category}
 
@@ -88,10 +91,15 @@ def split_request(request: str) -> list[str]:
     """The distinct test names in a request, lower-cased, filler words removed, in order."""
     names: list[str] = []
     for part in SEPARATORS.split(request):
-        name = " ".join(FILLER.sub(" ", part.lower()).replace(".", " ").replace(":", " ").split())
+        name = normalize_name(part)
         if name and name not in names:
             names.append(name)
     return names
+
+
+def normalize_name(name: str) -> str:
+    """Lower case, filler words, dots and colons dropped, whitespace squashed: 'Lipase level.' -> 'lipase'."""
+    return " ".join(FILLER.sub(" ", name.lower()).replace(".", " ").replace(":", " ").split())
 
 
 def _best_kind(rows: list[LabTestTerm]) -> list[LabTestTerm]:

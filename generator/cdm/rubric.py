@@ -8,9 +8,19 @@ procedures show were done (the treatment mart's `category`). Keyword patterns ar
 
 from generator.cdm.case import Pathology
 
-NEGATION = (
-    r"\b(no|not|without|non|never|negative for|rule out|ruled out|r/o|unlikely|less likely|excluded?|"
-    r"absence of|free of|denies|avoid|hold|withhold|defer)\b"
+# A negation cue within the last few words before a term (same comma-delimited fragment) negates it:
+# "no evidence of appendicitis", "ruled out cholecystitis". Prefixes such as "non-perforated" do not.
+NEGATION_BEFORE = (
+    r"\b(no|not|without|negative for|rule out|ruled out|r/o|excluded?|absence of|free of|denies|"
+    r"avoid|hold|withhold|defer)\b"
+)
+NEGATION_WINDOW_WORDS = 5
+# A negation right after a term (auxiliaries allowed in between): "cholecystitis (was) ruled out",
+# "appendicitis unlikely", "antibiotics not indicated".
+NEGATION_AFTER = (
+    r"^\W*((was|is|has been|been|felt|thought|considered|deemed|to be)\s+)*"
+    r"(ruled out|unlikely|less likely|excluded|not (likely|present|seen|confirmed|supported|indicated|needed|"
+    r"required|necessary|recommended))\b"
 )
 
 DIAGNOSIS_NAMES: dict[Pathology, str] = {
@@ -61,7 +71,7 @@ CODED_TREATMENTS: dict[Pathology, tuple[str, ...]] = {
     "pancreatitis": ("cholecystectomy", "ercp", "drainage"),
 }
 TREATMENT_KEYWORDS: dict[str, str] = {
-    "appendectomy": r"append(ic)?ectomy|appendix (removal|resection)|remov\w* (of )?(the )?appendix",
+    "appendectomy": r"append(ic)?ectomy|\bappy\b|appendix (removal|resection)|remov\w* (of )?(the )?appendix",
     "cholecystectomy": r"cholecystectomy|lap(aroscopic)? chole\b|gall ?bladder (removal|resection)",
     "colectomy": r"colectomy|sigmoidectomy|hartmann|(bowel|colon|colonic|sigmoid) resection",
     "drainage": r"drain|percutaneous|cholecystostomy|aspiration",

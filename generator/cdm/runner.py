@@ -2,11 +2,13 @@
 
 Tools mode: the model calls tools until it answers without a tool call (or `max_turns` model turns pass:
 status `turn_limit`), then is asked for the final answer as structured output. Full-info mode: one
-structured call with everything. Each line holds the whole message history and every HTTP attempt. Cases
-already in the results file are skipped, so an interrupted run resumes where it stopped.
+structured call with everything. Each line holds the whole message history, every HTTP attempt, the run
+configuration, the endpoint and a hash of the case. Cases already in the results file are skipped, so an
+interrupted run resumes where it stopped; a file written with another configuration or other case content
+is refused rather than mixed.
 """
 
-import json
+import hashlib
 import os
 import threading
 import time
@@ -17,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+import generator
 from generator.cdm import CdmError
 from generator.cdm.case import CdmBenchmark, GroundTruth, HadmCase, Pathology
 from generator.cdm.lab_requests import LabMapper
@@ -46,13 +49,40 @@ class ChatCall(BaseModel):
     attempts: list[CallAttempt]
 
 
+class RunConfig(BaseModel):
+    """What decides a result besides the case; a results file holds results of one configuration only."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    mode: Mode
+    temperature: float | None
+    seed: int | None
+    max_output_tokens: int | None
+    max_turns: int | None
+
+    @classmethod
+    def of(cls, llm: LLMClient, mode: Mode, max_turns: int) -> "RunConfig":
+        settings = llm.settings
+        return cls(
+            model=settings.model,
+            mode=mode,
+            temperature=settings.temperature,
+            seed=settings.seed,
+            max_output_tokens=settings.max_output_tokens,
+            max_turns=max_turns if mode == "tools" else None,
+        )
+
+
 class CaseResult(BaseModel):
     """One line of the results file."""
 
     hadm_id: int
     pathology: Pathology | None
-    mode: Mode
-    model: str
+    run: RunConfig
+    endpoint: str
+    mimicbench_version: str
+    case_sha256: str
     status: Status
     error: str | None = None
     answer: CdmAnswer | None = None
@@ -80,14 +110,15 @@ def run_benchmark(
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> RunSummary:
     """Run every case not yet in `out` (cases without a pathology are skipped) and append the results."""
-    done = completed_ids(out)
+    config = RunConfig.of(llm, mode, max_turns)
+    done = completed_ids(out, config, {case.hadm_id: case_sha256(case) for case in benchmark.cases})
     todo = [case for case in benchmark.cases if case.pathology and case.hadm_id not in done]
     labs = LabMapper(benchmark.lab_test_mapping)
     lock = threading.Lock()
     by_status: dict[str, int] = {}
 
     def one(case: HadmCase) -> None:
-        result = run_case(case, llm, labs, mode=mode, max_turns=max_turns)
+        result = run_case(case, llm, labs, config)
         line = result.model_dump_json() + "\n"
         with lock:
             _append_line(out, line)
@@ -101,12 +132,12 @@ def run_benchmark(
     return RunSummary(skipped=len(benchmark.cases) - len(todo), written=len(todo), by_status=by_status)
 
 
-def run_case(case: HadmCase, llm: LLMClient, labs: LabMapper, *, mode: Mode, max_turns: int) -> CaseResult:
+def run_case(case: HadmCase, llm: LLMClient, labs: LabMapper, config: RunConfig) -> CaseResult:
     """One case from the first message to the final answer (or the reason there is none)."""
     started = time.monotonic()
     calls: list[ChatCall] = []
     actions: list[ToolAction] = []
-    if mode == "tools":
+    if config.mode == "tools":
         messages = [{"role": "system", "content": SYSTEM_TOOLS}, {"role": "user", "content": opening_message(case)}]
     else:
         messages = [
@@ -118,8 +149,10 @@ def run_case(case: HadmCase, llm: LLMClient, labs: LabMapper, *, mode: Mode, max
         return CaseResult(
             hadm_id=case.hadm_id,
             pathology=case.pathology,
-            mode=mode,
-            model=llm.settings.model,
+            run=config,
+            endpoint=llm.endpoint,
+            mimicbench_version=generator.__version__,
+            case_sha256=case_sha256(case),
             status=status,
             error=error,
             answer=answer,
@@ -131,10 +164,10 @@ def run_case(case: HadmCase, llm: LLMClient, labs: LabMapper, *, mode: Mode, max
         )
 
     try:
-        if mode == "tools":
+        if config.mode == "tools":
             tools = CaseTools(case, labs)
-            if not _gather(llm, tools, messages, calls, actions, max_turns):
-                return finish("turn_limit", error=f"the model was still calling tools after {max_turns} turns")
+            if not _gather(llm, tools, messages, calls, actions, config.max_turns or 1):
+                return finish("turn_limit", error=f"the model was still calling tools after {config.max_turns} turns")
             messages.append({"role": "user", "content": FINAL_REQUEST})
         result = _chat(llm, messages, calls, "final", output_schema=CdmAnswer)
         messages.append(result.assistant_message())
@@ -144,6 +177,11 @@ def run_case(case: HadmCase, llm: LLMClient, labs: LabMapper, *, mode: Mode, max
     except (AnswerError, ValidationError) as error:
         return finish("invalid_answer", error=str(error).splitlines()[0])
     return finish("ok", answer=answer)
+
+
+def case_sha256(case: HadmCase) -> str:
+    """A hash of everything the case holds, so a result is never resumed against changed case content."""
+    return hashlib.sha256(case.model_dump_json().encode("utf-8")).hexdigest()
 
 
 def _gather(
@@ -180,8 +218,9 @@ def _chat(llm: LLMClient, messages: list, calls: list[ChatCall], purpose: str, *
     return result
 
 
-def completed_ids(out: Path) -> set[int]:
-    """Admissions already in the results file; a torn last line (a killed run) is cut off first."""
+def completed_ids(out: Path, config: RunConfig, case_hashes: dict[int, str]) -> set[int]:
+    """Admissions already in the results file; a torn last line (a killed run) is cut off first. A line of
+    another configuration, or of a case whose content has changed since, stops the run."""
     if not out.exists():
         return set()
     text = out.read_text(encoding="utf-8")
@@ -189,27 +228,55 @@ def completed_ids(out: Path) -> set[int]:
     kept = 0
     for line in text.splitlines(keepends=True):
         try:
-            done.add(int(json.loads(line)["hadm_id"]))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            result = CaseResult.model_validate_json(line)
+        except ValidationError:
             if line.endswith("\n") or kept + len(line) != len(text):
                 raise CdmError(
-                    f"{out} has a line that is not a result: move the file away or pass another --out."
+                    f"{out} has a line that is not a `mimicbench cdm run` result: "
+                    "move the file away or pass another --out."
                 ) from None
             with out.open("r+", encoding="utf-8") as handle:
                 handle.truncate(len(text[:kept].encode("utf-8")))
             break
+        if result.run != config:
+            raise CdmError(
+                f"{out} holds results of another run configuration ({_differences(result.run, config)}): "
+                "pass another --out to start a new results file."
+            )
+        if case_hashes.get(result.hadm_id, result.case_sha256) != result.case_sha256:
+            raise CdmError(
+                f"{out} holds a result for admission {result.hadm_id} from different case content (the cases "
+                "file was exported again): pass another --out to start a new results file."
+            )
+        done.add(result.hadm_id)
         kept += len(line)
     return done
 
 
+def _differences(old: RunConfig, new: RunConfig) -> str:
+    return ", ".join(
+        f"{name} {getattr(old, name)!r} there, {getattr(new, name)!r} now"
+        for name in RunConfig.model_fields
+        if getattr(old, name) != getattr(new, name)
+    )
+
+
 def read_results(path: Path) -> list[CaseResult]:
     """The result lines of a results file."""
-    if not path.exists():
+    if not path.is_file():
         raise CdmError(f"No results file at {path}: run `mimicbench cdm run` first.")
-    try:
-        return [CaseResult.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    except ValidationError as error:
-        raise CdmError(f"{path} is not a `mimicbench cdm run` results file ({error.error_count()} errors).") from error
+    results = []
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            results.append(CaseResult.model_validate_json(line))
+        except ValidationError as error:
+            raise CdmError(
+                f"{path} line {number} is not a `mimicbench cdm run` result ({error.errors()[0]['msg']}): "
+                "pass the JSONL file that `cdm run --out` wrote."
+            ) from None
+    return results
 
 
 def _append_line(path: Path, line: str) -> None:

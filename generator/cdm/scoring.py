@@ -1,7 +1,8 @@
 """`mimicbench cdm score`: the rubric applied to each result line, then averaged per pathology and overall.
 
 A case without a final answer scores 0 on diagnosis and treatment; its process scores (exam, labs, imaging)
-still count from the tool calls it made. Full-info results have no process scores (null).
+still count from the tool calls it made. Full-info results have no process scores (null). Imaging scores the
+first request of the abdomen: a chest film ordered before it neither earns nor costs imaging points.
 """
 
 import difflib
@@ -74,7 +75,7 @@ def score_case(result: CaseResult, pathology: Pathology) -> CaseScore:
     requested = sorted(
         t for t in required if answer and any(_mentions(rubric.TREATMENT_KEYWORDS[t], x) for x in answer.treatments)
     )
-    tools_mode = result.mode == "tools"
+    tools_mode = result.run.mode == "tools"
     names = [action.name for action in result.actions]
     lab_fraction, lab_hit = _lab_score(result, pathology) if tools_mode else (None, None)
     return CaseScore(
@@ -102,7 +103,7 @@ def strict_diagnosis(text: str, pathology: Pathology) -> bool:
     for clause in _clauses(text):
         for word in re.finditer(r"[a-z]+", clause):
             close = difflib.SequenceMatcher(None, word.group(), name).ratio() >= STRICT_FUZZY_RATIO
-            if close and not _negated(clause[: word.start()]):
+            if close and not _negated(clause, word.start(), word.end()):
                 return True
     return False
 
@@ -114,8 +115,10 @@ def lenient_diagnosis(text: str, pathology: Pathology) -> bool:
     for clause in _clauses(text):
         organ = re.search(rubric.DIAGNOSIS_ORGANS[pathology], clause)
         modifier = re.search(rubric.DIAGNOSIS_MODIFIERS, clause)
-        if organ and modifier and not _negated(clause[: min(organ.start(), modifier.start())]):
-            return True
+        if organ and modifier:
+            start, end = min(organ.start(), modifier.start()), max(organ.end(), modifier.end())
+            if not _negated(clause, start, end):
+                return True
     return False
 
 
@@ -134,9 +137,10 @@ def _lab_score(result: CaseResult, pathology: Pathology) -> tuple[float, list[st
 
 
 def _imaging_score(result: CaseResult, pathology: Pathology) -> float:
-    """2 when the first imaging request is the preferred modality of the abdomen, 1 for an alternative."""
-    first = next((a.imaging for a in result.actions if a.name == IMAGING and a.imaging), None)
-    if first is None or first.region != "Abdomen":
+    """2 when the first imaging request of the abdomen is the preferred modality, 1 for an alternative."""
+    abdominal = (a.imaging for a in result.actions if a.name == IMAGING and a.imaging and a.imaging.region == "Abdomen")
+    first = next(abdominal, None)
+    if first is None:
         return 0.0
     if first.modality in rubric.PREFERRED_IMAGING[pathology]:
         return 2.0
@@ -144,11 +148,11 @@ def _imaging_score(result: CaseResult, pathology: Pathology) -> float:
 
 
 def _mentions(pattern: str, text: str) -> bool:
-    """`pattern` occurs in a clause of `text` without a negation before it."""
+    """`pattern` occurs in a clause of `text`, not negated."""
     for clause in _clauses(text):
-        match = re.search(pattern, clause)
-        if match and not _negated(clause[: match.start()]):
-            return True
+        for match in re.finditer(pattern, clause):
+            if not _negated(clause, match.start(), match.end()):
+                return True
     return False
 
 
@@ -156,8 +160,13 @@ def _clauses(text: str) -> list[str]:
     return [c for c in CLAUSE_BREAK.split(text.lower()) if c.strip()]
 
 
-def _negated(before: str) -> bool:
-    return re.search(rubric.NEGATION, before) is not None
+def _negated(clause: str, start: int, end: int) -> bool:
+    """A negation cue shortly before `clause[start:end]` (same comma fragment) or right after it."""
+    before = clause[:start].split(",")[-1].split()[-rubric.NEGATION_WINDOW_WORDS :]
+    if re.search(rubric.NEGATION_BEFORE, " ".join(before)):
+        return True
+    after = re.sub(r"^\w+", "", clause[end:])  # the rest of a word the pattern matched only the start of
+    return re.search(rubric.NEGATION_AFTER, after) is not None
 
 
 def _group(cases: list[CaseScore]) -> GroupScore:

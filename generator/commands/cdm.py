@@ -126,9 +126,9 @@ def score(results_path: Path, json_out: Path | None) -> None:
 
 
 def _load_cases(path: Path) -> CdmBenchmark:
-    if not path.exists():
+    if not path.is_file():
         raise click.ClickException(f"No cases file at {path}: run `mimicbench cdm export` first.")
     try:
-        return CdmBenchmark.model_validate_json(path.read_text(encoding="utf-8"))
+        return CdmBenchmark.model_validate_json(path.read_bytes())
     except ValidationError as error:
         raise click.ClickException(f"{path} is not a `mimicbench cdm export` file: export it again.") from error

@@ -1,7 +1,8 @@
 {#-
     Primary discharge diagnoses from the last "Discharge Diagnosis" section: one row per line before a
-    "Secondary" heading, bullets, numbering and "Primary:" labels removed; `pathology` is the target
-    pathology named first in that line (whole word, `cdm_pathology_keywords`), null when none.
+    "Secondary" heading, bullets, numbering and "Primary:" labels removed, lines without a letter ("=====")
+    skipped; `pathology` is the target pathology named first in that line (whole word,
+    `cdm_pathology_keywords`), null when none.
 -#}
 with lines as (
 
@@ -55,7 +56,7 @@ primary_items as (
         note_id,
         hadm_id,
         line_no,
-        trim({{ cdm_regexp_replace_ci('item', "'^primary( +diagnos[ie]s)? *:?'", "''") }}) as title
+        trim({{ cdm_regexp_replace_ci('item', "'^primary( +(diagnos[ie]s|dx))? *:?'", "''") }}) as title
     from flagged
     where is_secondary = 0
 
@@ -69,7 +70,7 @@ numbered as (
         row_number() over (partition by note_id order by line_no) as seq_num,
         title
     from primary_items
-    where title <> '' and trim(replace(title, '_', '')) <> ''
+    where {{ cdm_regexp_matches_ci('title', "'[a-z]'") }}
 
 ),
 

@@ -1,4 +1,9 @@
-{#- Admissions coded with a target pathology: ICD code under a seeded prefix and a title naming the disease. -#}
+{#-
+    Admissions coded with a target pathology (the anchor's first cohort step): any ICD diagnosis, either
+    version, whose long title contains a term of `cdm_pathology_icd_titles` ("acute appendicitis",
+    "diverticulitis", ...) as whole words. The dictionary (~110k titles) is matched first, so the diagnoses
+    table joins on codes by equality.
+-#}
 with diagnoses as (
 
     select * from {{ ref('stg_mimic_hosp__diagnoses_icd') }}
@@ -11,53 +16,38 @@ dictionary as (
 
 ),
 
+title_terms as (
+
+    select * from {{ ref('cdm_pathology_icd_titles') }}
+
+),
+
 pathology_codes as (
 
-    select * from {{ ref('cdm_pathology_icd_codes') }}
-
-),
-
-pathology_keywords as (
-
-    select * from {{ ref('cdm_pathology_keywords') }}
-
-),
-
-titled as (
-
-    select
-        diagnoses.subject_id,
-        diagnoses.hadm_id,
-        diagnoses.seq_num,
-        diagnoses.icd_code,
-        diagnoses.icd_version,
-        dictionary.long_title
-    from diagnoses
-    inner join dictionary
-        on dictionary.icd_code = diagnoses.icd_code
-        and dictionary.icd_version = diagnoses.icd_version
+    select distinct
+        dictionary.icd_code,
+        dictionary.icd_version,
+        title_terms.pathology
+    from dictionary
+    inner join title_terms
+        on {{ cdm_regexp_matches_ci(
+            'dictionary.long_title',
+            "'" ~ cdm_word_boundary() ~ "' || " ~ cdm_keyword_regex('title_terms.title_term') ~ " || '" ~ cdm_word_boundary() ~ "'"
+        ) }}
 
 ),
 
 matched as (
 
     select
-        titled.subject_id,
-        titled.hadm_id,
+        diagnoses.subject_id,
+        diagnoses.hadm_id,
         pathology_codes.pathology,
-        titled.seq_num,
-        titled.icd_code,
-        titled.long_title
-    from titled
+        diagnoses.seq_num
+    from diagnoses
     inner join pathology_codes
-        on pathology_codes.icd_version = titled.icd_version
-        and titled.icd_code like pathology_codes.icd_code_prefix || '%'
-    inner join pathology_keywords
-        on pathology_keywords.pathology = pathology_codes.pathology
-        and {{ cdm_regexp_matches_ci(
-            'titled.long_title',
-            "'" ~ cdm_word_boundary() ~ "' || " ~ cdm_keyword_regex('pathology_keywords.keyword') ~ " || '" ~ cdm_word_boundary() ~ "'"
-        ) }}
+        on pathology_codes.icd_code = diagnoses.icd_code
+        and pathology_codes.icd_version = diagnoses.icd_version
 
 ),
 

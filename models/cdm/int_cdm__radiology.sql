@@ -48,20 +48,39 @@ candidate_reports as (
 
 ),
 
-own_exam_names as (
+candidate_details as (
 
-    select note_id, min(field_value) as exam_name
+    select note_id, field_name, field_value
     from details
-    where field_name = 'exam_name'
-    group by note_id
+    where field_name in ('exam_name', 'parent_note_id')
+        and note_id in (select candidate_reports.note_id from candidate_reports)
 
 ),
 
 parent_notes as (
 
     select note_id, min(field_value) as parent_note_id
-    from details
+    from candidate_details
     where field_name = 'parent_note_id'
+    group by note_id
+
+),
+
+own_exam_names as (
+
+    select note_id, min(field_value) as exam_name
+    from candidate_details
+    where field_name = 'exam_name'
+    group by note_id
+
+),
+
+parent_exam_names as (
+
+    select note_id, min(field_value) as exam_name
+    from details
+    where field_name = 'exam_name'
+        and note_id in (select parent_notes.parent_note_id from parent_notes)
     group by note_id
 
 ),
@@ -74,7 +93,7 @@ named as (
     from candidate_reports
     left join own_exam_names on own_exam_names.note_id = candidate_reports.note_id
     left join parent_notes on parent_notes.note_id = candidate_reports.note_id
-    left join own_exam_names as parent_exam_names on parent_exam_names.note_id = parent_notes.parent_note_id
+    left join parent_exam_names on parent_exam_names.note_id = parent_notes.parent_note_id
 
 ),
 

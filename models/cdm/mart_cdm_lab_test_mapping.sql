@@ -1,7 +1,9 @@
 {#-
-    How a free-text lab request resolves to itemids: one row per (term, itemid). Terms are lower-case: every
-    label of a test seen in the case labs (also without its "(ABBR)" part, and the abbreviation alone),
-    the synonyms and the panels of the seeds. `category` is the scoring category of the test (seeded).
+    How a free-text lab request resolves to itemids: one row per (term, itemid). The tests are those seen in
+    the case labs and those the seeds name (so a request for a seeded test that no case has still maps, and
+    scores, as the anchor's mapping does). Terms are lower-case: every label (also without its "(ABBR)" part,
+    the abbreviation alone, and "Bilirubin, Total" as "total bilirubin"), the synonyms and the panels of the
+    seeds. `category` is the scoring category of the test (seeded).
 -#}
 with lab_items as (
 
@@ -33,11 +35,27 @@ panels as (
 
 ),
 
+seeded_tests as (
+
+    select label, fluid from tests
+    union
+    select label, fluid from synonyms
+    union
+    select label, fluid from panels
+
+),
+
 seen_items as (
 
     select lab_items.itemid, lab_items.label, lab_items.fluid
     from lab_items
-    inner join case_labs on case_labs.itemid = lab_items.itemid
+    where lab_items.itemid in (select case_labs.itemid from case_labs)
+        or exists (
+            select 1
+            from seeded_tests
+            where lower(seeded_tests.label) = lower(lab_items.label)
+                and lower(seeded_tests.fluid) = lower(lab_items.fluid)
+        )
 
 ),
 
@@ -68,6 +86,14 @@ label_terms as (
         itemid
     from categorized_items
     where label like '%(%)%'
+    union
+    select
+        lower(trim({{ dbt.split_part('label', "', '", 2) }}) || ' ' || trim({{ dbt.split_part('label', "', '", 1) }}))
+            as term,
+        'label' as term_kind,
+        itemid
+    from categorized_items
+    where label like '%, %'
 
 ),
 

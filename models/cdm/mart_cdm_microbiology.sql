@@ -1,4 +1,4 @@
-{#- Microbiology of eligible admissions, grouped per test, specimen and time; comments scrubbed. -#}
+{#- Microbiology of eligible admissions, grouped per test, specimen and time; every shown text scrubbed. -#}
 with micro as (
 
     select * from {{ ref('int_cdm__microbiology') }}
@@ -22,9 +22,9 @@ final as (
     select
         cast(micro.hadm_id as bigint) as hadm_id,
         cast(micro.test_itemid as integer) as test_itemid,
-        cast(micro.test_name as varchar) as test_name,
-        cast(micro.spec_type_desc as varchar) as spec_type_desc,
-        cast(micro.organism_name as varchar) as organism_name,
+        cast({{ cdm_regexp_replace_ci('micro.test_name', 'scrub.pattern', "'___'") }} as varchar) as test_name,
+        cast({{ cdm_regexp_replace_ci('micro.spec_type_desc', 'scrub.pattern', "'___'") }} as varchar) as spec_type_desc,
+        cast({{ cdm_regexp_replace_ci('micro.organism_name', 'scrub.pattern', "'___'") }} as varchar) as organism_name,
         cast({{ cdm_regexp_replace_ci('micro.comments', 'scrub.pattern', "'___'") }} as varchar) as comments,
         cast(micro.charttime as timestamp) as charttime,
         cast(micro.first_rank as integer) as first_rank,

@@ -1,15 +1,29 @@
 """The whole path on the synthetic warehouse: export -> run against a scripted server -> score."""
 
+import csv
 import json
 import re
+from pathlib import Path
 
+import duckdb
 import pytest
 
 from generator.cdm.case import PATHOLOGIES, CdmBenchmark
 from tests.conftest import run_cli
 from tests.openai_server import RecordedRequest, ScriptedResponse, chat_completion
 
-LEAKAGE = re.compile(r"\b(appendicitis|appendectomy|cholecystitis|cholecystectomy|diverticulitis|pancreatitis)\b", re.I)
+SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "cdm"
+
+
+def _leakage_pattern() -> re.Pattern:
+    """Every term of the `cdm_leakage_terms` seed, as the scrubbing model matches it (whole words)."""
+    with (SEEDS / "cdm_leakage_terms.csv").open(encoding="utf-8") as handle:
+        terms = sorted((row["term"] for row in csv.DictReader(handle)), key=len, reverse=True)
+    alternatives = "|".join(re.escape(term).replace(r"\ ", r"\s+") for term in terms)
+    return re.compile(rf"\b({alternatives})\b", re.IGNORECASE)
+
+
+LEAKAGE = _leakage_pattern()
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +38,18 @@ def test_export_has_every_pathology_with_clean_model_visible_text(cases_file):
     assert benchmark.data_origin == "synthetic"
     assert {case.pathology for case in benchmark.cases} == set(PATHOLOGIES)
     for case in benchmark.cases:
-        visible = [case.patient_history, case.physical_exam_text, *(r.text for r in case.radiology_reports)]
-        assert not any(LEAKAGE.search(text or "") for text in visible), case.hadm_id
+        visible = [
+            case.patient_history,
+            case.physical_exam_text,
+            *(text for lab in case.lab_results for text in (lab.test_name, lab.fluid, lab.value)),
+            *(
+                text
+                for event in case.microbiology_events
+                for text in (event.test_name, event.spec_type_desc, event.organism_name, event.comments)
+            ),
+            *(text for report in case.radiology_reports for text in (report.exam_name, report.text)),
+        ]
+        assert not [LEAKAGE.search(text).group() for text in visible if text and LEAKAGE.search(text)], case.hadm_id
         assert "discharge" not in case.physical_exam_text.lower()
         assert len(case.physical_exam_text) >= 40
         assert "IMPRESSION" not in "".join(r.text for r in case.radiology_reports)
@@ -43,6 +67,24 @@ def test_extended_export_keeps_up_to_three_results_per_test(synthetic_warehouse,
     assert benchmark.extended
     ranks = [lab.sequence_num for case in benchmark.cases for lab in case.lab_results]
     assert max(ranks) <= 3 and min(ranks) == 1
+
+
+def test_case_labs_include_orphans_linked_by_window_and_extended_ones_precede_the_first_procedure(
+    synthetic_warehouse,
+):
+    with duckdb.connect(str(synthetic_warehouse), read_only=True) as con:
+        methods = dict(con.sql("select link_method, count(*) from cdm.mart_cdm_labs group by 1").fetchall())
+        late = con.sql(
+            "select count(*) from cdm.mart_cdm_labs as labs join cdm.mart_cdm_cases as cases using (hadm_id)"
+            " where labs.extended_rank is not null and labs.charttime >= cases.first_procedure_at"
+        ).fetchone()[0]
+        unseen_mapped = con.sql(
+            "select count(*) from cdm.mart_cdm_lab_test_mapping"
+            " where itemid not in (select itemid from cdm.mart_cdm_labs)"
+        ).fetchone()[0]
+    assert methods["time_window"] > 0 and methods["hadm_id"] > 0
+    assert late == 0
+    assert unseen_mapped > 0, "seeded tests no case has should still map (and score)"
 
 
 def _doctor(request: RecordedRequest) -> ScriptedResponse:

@@ -1,3 +1,4 @@
+from generator.cdm.case import LabTestTerm
 from generator.cdm.lab_requests import LabMapper, split_request
 from tests.cdm.cases import MAPPING
 
@@ -27,3 +28,18 @@ def test_plural_and_misspelled_names_match_and_unknown_names_are_reported():
     ]
     assert request.unmatched == ["unobtainium"]
     assert request.categories == ["liver", "pancreas", "seriousness"]
+
+
+def test_filler_words_are_dropped_from_terms_too_and_with_splits_a_request():
+    mapping = [
+        *MAPPING,
+        LabTestTerm(term="liver function tests", term_kind="panel", itemid=50861, label="ALT", category="liver"),
+        LabTestTerm(term="differential", term_kind="panel", itemid=51256, label="Neutrophils", category="inflammation"),
+    ]
+    request = LabMapper(mapping).resolve("Liver function tests and a CBC with differential")
+    assert [(m.name, m.itemids) for m in request.matched] == [
+        ("liver function", [50861]),
+        ("cbc", [51222, 51301]),
+        ("differential", [51256]),
+    ]
+    assert request.unmatched == []

@@ -4,6 +4,7 @@ import openai
 import pytest
 from click.testing import CliRunner
 
+from generator.cdm import CdmError
 from generator.cdm.runner import read_results, run_benchmark
 from generator.cli import cli
 from generator.llm import LLMClient, LLMSettings
@@ -164,3 +165,59 @@ def test_run_command_writes_results_against_a_local_server(openai_server, tmp_pa
     )
     assert result.exit_code == 0, result.output
     assert "admission 101: ok" in result.output
+
+
+def test_a_rerun_with_another_configuration_or_changed_cases_is_refused(openai_server, tmp_path):
+    out = tmp_path / "results.jsonl"
+    openai_server.push(chat_completion(ANSWER))
+    run_benchmark(benchmark(appendicitis_case(101)), _llm(openai_server), out, mode="full-info")
+
+    with pytest.raises(CdmError, match="another run configuration \\(mode 'full-info' there, 'tools' now"):
+        run_benchmark(benchmark(appendicitis_case(101)), _llm(openai_server), out, mode="tools")
+    changed = appendicitis_case(101).model_copy(update={"physical_exam_text": "Abd: soft."})
+    with pytest.raises(CdmError, match="admission 101 from different case content"):
+        run_benchmark(benchmark(changed), _llm(openai_server), out, mode="full-info")
+    [result] = read_results(out)
+    assert (result.run.model, result.run.mode, result.run.max_turns) == ("test-model", "full-info", None)
+    assert result.endpoint.rstrip("/") == openai_server.url.rstrip("/")
+
+
+def test_concurrent_cases_each_get_one_whole_line(openai_server, tmp_path):
+    openai_server.fallback = lambda request: chat_completion(ANSWER, delay_s=0.05)
+    out = tmp_path / "results.jsonl"
+    cases = [appendicitis_case(hadm_id) for hadm_id in range(200, 208)]
+    summary = run_benchmark(benchmark(*cases), _llm(openai_server), out, mode="full-info", concurrency=4)
+
+    assert summary.by_status == {"ok": 8}
+    assert sorted(r.hadm_id for r in read_results(out)) == list(range(200, 208))
+
+
+def _cli(*args) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    return result.exit_code, result.output.strip()
+
+
+def test_bad_inputs_are_one_line_errors(tmp_path):
+    cases = tmp_path / "cases.json"
+    run = ["cdm", "run", "--model", "m", "--out", tmp_path / "r.jsonl", "--cases", cases]
+    assert _cli(*run) == (1, f"Error: No cases file at {cases}: run `mimicbench cdm export` first.")
+    cases.write_text('{"cases": [')
+    assert _cli(*run) == (1, f"Error: {cases} is not a `mimicbench cdm export` file: export it again.")
+
+    cases.write_text(benchmark(appendicitis_case()).model_dump_json())
+    code, output = _cli(*run, "--mode", "oracle")
+    assert code == 2 and "'oracle' is not one of 'tools', 'full-info'" in output
+
+    (tmp_path / "r.jsonl").write_text('{"something": "else"}\n')
+    code, output = _cli(*run, "--base-url", "http://127.0.0.1:9/v1")
+    assert code == 1 and output.endswith(
+        "is not a `mimicbench cdm run` result: move the file away or pass another --out."
+    )
+
+    db = tmp_path / "warehouse.duckdb"
+    export = ["cdm", "export", "--db", db, "--out", tmp_path / "out.json"]
+    assert _cli(*export) == (1, f"Error: No warehouse at {db}: run `mimicbench build` first or pass --db.")
+    db.write_text("not a database")
+    code, output = _cli(*export)
+    assert code == 1 and output.startswith(f"Error: Cannot read {db} (") and len(output.splitlines()) == 1
+    assert not (tmp_path / "out.json").exists()

@@ -1,12 +1,14 @@
 import json
 
 import pytest
+from click.testing import CliRunner
 
 from generator.cdm.case import GroundTruth, Treatment
 from generator.cdm.lab_requests import LabRequest
-from generator.cdm.runner import CaseResult, CdmAnswer
+from generator.cdm.runner import CaseResult, CdmAnswer, RunConfig
 from generator.cdm.scoring import lenient_diagnosis, score_results, strict_diagnosis
 from generator.cdm.tools import ImagingRequest, ToolAction
+from generator.cli import cli
 from tests.conftest import run_cli
 
 
@@ -29,8 +31,10 @@ def _result(hadm_id, pathology, actions, answer, coded=(), status="ok", mode="to
     return CaseResult(
         hadm_id=hadm_id,
         pathology=pathology,
-        mode=mode,
-        model="m",
+        run=RunConfig(model="m", mode=mode, temperature=0.0, seed=None, max_output_tokens=100, max_turns=12),
+        endpoint="http://127.0.0.1:8000/v1",
+        mimicbench_version="0",
+        case_sha256="0" * 64,
         status=status,
         answer=CdmAnswer(diagnosis=answer[0], treatments=answer[1]) if answer else None,
         actions=actions,
@@ -144,3 +148,66 @@ def test_score_command_prints_a_table_and_writes_json(tmp_path):
     scores = json.loads((tmp_path / "scores.json").read_text())
     assert scores["overall"]["means"]["lenient_diagnosis"] == 0.5
     assert len(scores["cases"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "pathology", "strict", "lenient"),
+    [
+        ("No evidence of appendicitis", "appendicitis", False, False),
+        ("Ruled out cholecystitis; biliary colic", "cholecystitis", False, False),
+        ("Cholecystitis was ruled out", "cholecystitis", False, False),
+        ("Cholecystitis unlikely, symptomatic cholelithiasis", "cholecystitis", False, False),
+        ("Acute calculous cholecystitis", "cholecystitis", True, True),
+        ("Gallstone pancreatitis", "pancreatitis", True, True),
+        ("Gallstone pancreatitis", "cholecystitis", False, False),
+        ("Perforated appendix", "appendicitis", False, True),
+        ("Non-perforated appendicitis", "appendicitis", True, True),
+        ("No fever, acute appendicitis", "appendicitis", True, True),
+        ("Appendicitis, perforation unlikely", "appendicitis", True, True),
+        ("Gangrenous gallbladder", "cholecystitis", False, True),
+        ("Pancreatic adenocarcinoma", "pancreatitis", False, False),
+        ("Sigmoid diverticulosis", "diverticulitis", False, False),
+        ("Ascending cholangitis", "cholecystitis", False, False),
+    ],
+)
+def test_diagnosis_matching_on_negations_and_synonyms(text, pathology, strict, lenient):
+    assert strict_diagnosis(text, pathology) is strict
+    assert lenient_diagnosis(text, pathology) is lenient
+
+
+def test_negated_treatments_are_not_requested_and_lap_appy_is_an_appendectomy():
+    result = _result(
+        6,
+        "appendicitis",
+        [],
+        ("Acute appendicitis", ["Lap appy", "antibiotics not indicated", "IV fluids"]),
+        coded=["appendectomy"],
+    )
+    [case] = score_results([result]).cases
+    assert (case.treatment_requested, case.treatment_recall) == (["appendectomy", "support"], pytest.approx(2 / 3))
+
+
+def test_imaging_scores_the_first_request_of_the_abdomen():
+    chest_first = _result(
+        7, "cholecystitis", [_imaging("Chest", "Radiograph"), _imaging("Abdomen", "Ultrasound")], ("x", [])
+    )
+    ct_first = _result(8, "cholecystitis", [_imaging("Abdomen", "CT"), _imaging("Abdomen", "Ultrasound")], ("x", []))
+    mri_first = _result(9, "cholecystitis", [_imaging("Abdomen", "MRI")], ("x", []))
+    scores = {c.hadm_id: c.imaging for c in score_results([chest_first, ct_first, mri_first]).cases}
+    assert scores == {7: 2.0, 8: 0.0, 9: 1.0}
+
+
+def test_score_command_reports_a_missing_or_foreign_results_file_in_one_line(tmp_path):
+    missing = CliRunner().invoke(cli, ["cdm", "score", "--results", str(tmp_path / "nope.jsonl")])
+    assert missing.exit_code == 1
+    assert (
+        missing.output.strip()
+        == f"Error: No results file at {tmp_path / 'nope.jsonl'}: run `mimicbench cdm run` first."
+    )
+
+    cases = tmp_path / "cases.json"
+    cases.write_text('{\n  "data_origin": "synthetic",\n  "cases": []\n}\n')
+    foreign = CliRunner().invoke(cli, ["cdm", "score", "--results", str(cases)])
+    assert foreign.exit_code == 1
+    assert len(foreign.output.strip().splitlines()) == 1
+    assert "line 1 is not a `mimicbench cdm run` result" in foreign.output
