@@ -72,7 +72,7 @@ CONDITIONS: tuple[Condition, ...] = (
             "umbilicus and migrated to the right lower quadrant. Pain is constant, worse with movement, and "
             "associated with nausea, anorexia and one episode of non-bloody emesis. Reports subjective fevers. "
             "Denies diarrhea, dysuria or hematuria. In the ED ___ was tender in the RLQ and labs were notable "
-            "for a leukocytosis."
+            "for a leukocytosis. CT in the ED was concerning for acute appendicitis and surgery was consulted."
         ),
         admission_exam=GENERAL_EXAM.format(
             lungs="CTAB, no wheezes or crackles",
@@ -118,7 +118,7 @@ CONDITIONS: tuple[Condition, ...] = (
             "{age} year old {sex} with a history of intermittent postprandial epigastric discomfort who "
             "presents with {days} days of constant right upper quadrant pain radiating to the right shoulder, "
             "with nausea, emesis and fevers. Pain began after a fatty meal and has not remitted. Denies "
-            "jaundice, acholic stools or dark urine."
+            "jaundice, acholic stools or dark urine. RUQ ultrasound in the ED was concerning for cholecystitis."
         ),
         admission_exam=GENERAL_EXAM.format(
             lungs="CTAB",
@@ -162,7 +162,7 @@ CONDITIONS: tuple[Condition, ...] = (
         hpi=(
             "{age} year old {sex} who presents with {days} days of left lower quadrant abdominal pain, "
             "fevers and chills, with loose stools. Prior colonoscopy showed diverticulosis. Denies "
-            "hematochezia, melena or urinary symptoms."
+            "hematochezia, melena or urinary symptoms. CT in the ED showed sigmoid diverticulitis."
         ),
         admission_exam=GENERAL_EXAM.format(
             lungs="CTAB",
@@ -203,7 +203,8 @@ CONDITIONS: tuple[Condition, ...] = (
         hpi=(
             "{age} year old {sex} who presents with {days} days of severe epigastric pain radiating to the "
             "back, associated with nausea and repeated vomiting. Pain is worse after eating. Reports "
-            "drinking ___ drinks per day. No prior episodes."
+            "drinking ___ drinks per day. No prior episodes. Lipase in the ED was markedly elevated, concerning for "
+            "pancreatitis."
         ),
         admission_exam=GENERAL_EXAM.format(
             lungs="CTAB",
