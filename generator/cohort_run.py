@@ -1,0 +1,530 @@
+"""`generate-cohort`: many patients' admissions on worker threads, each patient's admissions in order.
+
+The calling thread starts the workers and collects one `AdmissionResult` per admission. Model requests go
+through `LimitedTransport`, which keeps at most `AdaptiveLimit.limit` requests in flight (K, lowered while the
+server answers 429). There are twice as many workers as request slots, so the next admissions' packet reads and
+the last ones' validation and writing overlap the requests in flight instead of leaving a slot idle.
+
+On the first Ctrl-C no new request is sent, the requests in flight finish and their admissions are written; on
+the second it gives up at once. Each admission folder is renamed into place only when complete, so nothing
+half-written is ever visible, and the next run resumes.
+"""
+
+import math
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import click
+import httpx2
+from pydantic import BaseModel
+
+from generator import artifacts
+from generator.atomic import write_json_atomic
+from generator.generate import (
+    AdmissionOutcome,
+    GenerationConfig,
+    _run_record,
+    generate_admission,
+    load_previous,
+    select_admissions,
+)
+from generator.llm import LLMClient
+from generator.warehouse import AdmissionRef, Warehouse, WarehouseError
+
+REPORT = "run_report.json"
+FATAL_ERROR_KINDS = frozenset({"auth", "not_found"})  # every later request would fail the same way
+AUTH_STATUSES = frozenset({401, 403})
+FAILURE_EXAMPLES = 20
+WORKERS_PER_SLOT = 2  # one sends, one reads the next packet or writes the last answer meanwhile
+
+
+class RequestRefused(Exception):
+    """Raised instead of sending a request once the run has stopped (Ctrl-C, or an authentication error)."""
+
+
+class AdaptiveLimit:
+    """How many model requests may be in flight: additive increase, multiplicative decrease (as in TCP).
+
+    A 429 halves the limit, once per round: a 429 to a request sent before the last cut does not cut again.
+    Every `limit` successes in a row raise it by one, back up to `ceiling`. A 401 or 403 stops it at once:
+    requests waiting for a slot, and any later one, raise `RequestRefused` instead of being sent.
+    """
+
+    def __init__(self, ceiling: int):
+        self.ceiling = ceiling
+        self.limit = ceiling
+        self.lowest = ceiling
+        self.cuts = 0
+        self._in_flight = 0
+        self._successes = 0
+        self._round = 0
+        self._stopped = False
+        self._changed = threading.Condition()
+
+    def acquire(self) -> int:
+        """Wait for a free slot; return the round the request is sent in."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._stopped or self._in_flight < self.limit)
+            if self._stopped:
+                raise RequestRefused("not sent: the run is stopping")
+            self._in_flight += 1
+            return self._round
+
+    def release(self, sent_in_round: int, http_status: int | None) -> None:
+        """Free the slot and adapt the limit to the answer (None: no answer, e.g. a timeout)."""
+        with self._changed:
+            self._in_flight -= 1
+            if http_status in AUTH_STATUSES:
+                self._stopped = True
+            elif http_status == 429:
+                self._successes = 0
+                if sent_in_round == self._round:
+                    self.limit = max(1, self.limit // 2)
+                    self.lowest = min(self.lowest, self.limit)
+                    self.cuts += 1
+                    self._round += 1
+            elif http_status is not None and http_status < 400:
+                self._successes += 1
+                if self.limit < self.ceiling and self._successes >= self.limit:
+                    self.limit += 1
+                    self._successes = 0
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        """Send no more requests; those in flight finish."""
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+
+
+class LimitedTransport(httpx2.BaseTransport):
+    """An HTTP transport that holds a slot of an `AdaptiveLimit` for each request (give it to the openai client)."""
+
+    def __init__(self, inner: httpx2.BaseTransport, limit: AdaptiveLimit):
+        self._inner = inner
+        self._limit = limit
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        sent_in_round = self._limit.acquire()
+        status = None
+        try:
+            response = self._inner.handle_request(request)
+            status = response.status_code
+            return response
+        finally:
+            self._limit.release(sent_in_round, status)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class CohortOptions(BaseModel):
+    """How the cohort is run; what decides each admission's output is in `GenerationConfig`."""
+
+    concurrency: int = 4
+    max_admissions: int | None = None
+    include_without_discharge: bool = False
+    force: bool = False
+    price_per_1k_input: float | None = None
+    price_per_1k_output: float | None = None
+
+
+class PatientPlan(BaseModel):
+    """A patient's eligible admissions (in order) and those this run generates (a prefix of them)."""
+
+    subject_id: int
+    eligible: list[AdmissionRef]
+    targets: list[AdmissionRef]
+
+
+class SkippedPatient(BaseModel):
+    subject_id: int
+    reason: str
+
+
+class AdmissionResult(BaseModel):
+    """One admission of this run: its outcome, its time, and what its call record says."""
+
+    outcome: AdmissionOutcome
+    wall_s: float
+    model_s: float = 0.0  # in model requests (waiting for a slot included) and retry back-off
+    request_latencies_ms: list[int] = []
+    http_statuses: list[int] = []  # 0: no answer (timeout, connection error)
+    rounds: int = 0
+    numbers_stated: int = 0
+    numbers_grounded: int = 0
+
+    @property
+    def overhead_s(self) -> float:
+        """The generator's own time: packet read, prompt, validation, writing."""
+        return max(0.0, self.wall_s - self.model_s)
+
+
+class Progress(BaseModel):
+    """Counts so far, for progress display."""
+
+    total: int
+    completed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    elapsed_s: float = 0.0
+
+    @property
+    def done(self) -> int:
+        return self.completed + self.failed + self.skipped
+
+
+class RunReport(BaseModel):
+    """What `run_report.json` holds and the command prints at the end."""
+
+    status: Literal["finished", "interrupted", "aborted", "stopped"]
+    message: str
+    started_at_utc: str
+    wall_s: float
+    settings: dict[str, Any]
+    patients: dict[str, int]
+    admissions: dict[str, int]
+    tokens: dict[str, int]
+    latency: dict[str, dict[str, float]]
+    requests: dict[str, Any]
+    concurrency: dict[str, int] | None
+    failures: dict[str, Any]
+    validation: dict[str, Any]
+    estimated_cost_usd: float | None
+    patients_skipped: list[SkippedPatient]
+
+
+def plan_patients(
+    warehouse: Warehouse, subject_ids: Iterable[int], options: CohortOptions
+) -> tuple[list[PatientPlan], list[SkippedPatient]]:
+    """Each patient's admissions to generate, longest chain first (so no long chain starts last).
+
+    Read on `options.concurrency` threads: the warehouse opens a connection per call, and concurrent ones are cheap.
+    """
+    with ThreadPoolExecutor(options.concurrency) as pool:
+        planned = list(pool.map(lambda subject_id: _plan(warehouse, subject_id, options), dict.fromkeys(subject_ids)))
+    plans = sorted((p for p in planned if isinstance(p, PatientPlan)), key=lambda plan: -len(plan.targets))
+    return plans, [p for p in planned if isinstance(p, SkippedPatient)]
+
+
+def _plan(warehouse: Warehouse, subject_id: int, options: CohortOptions) -> PatientPlan | SkippedPatient:
+    try:
+        eligible, targets = select_admissions(
+            warehouse.admissions(subject_id),
+            hadm_id=None,
+            max_admissions=options.max_admissions,
+            include_without_discharge=options.include_without_discharge,
+        )
+    except (click.ClickException, WarehouseError) as error:
+        reason = error.message if isinstance(error, click.ClickException) else str(error)
+        return SkippedPatient(subject_id=subject_id, reason=reason)
+    return PatientPlan(subject_id=subject_id, eligible=eligible, targets=targets)
+
+
+class CohortRun:
+    """One run over planned patients; `run` returns the report (also written to `<output_root>/run_report.json`)."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        llm: LLMClient | None,
+        config: GenerationConfig,
+        output_root: Path,
+        options: CohortOptions,
+        *,
+        limit: AdaptiveLimit | None = None,
+        on_progress: Callable[[AdmissionResult, Progress], None] = lambda result, progress: None,
+        on_notice: Callable[[str], None] = lambda message: None,
+    ):
+        self.warehouse = warehouse
+        self.llm = llm
+        self.config = config
+        self.output_root = output_root
+        self.options = options
+        self.limit = limit
+        self.on_progress = on_progress
+        self.on_notice = on_notice
+        self._build_info = warehouse.build_info()
+        self._run_record = _run_record(config, llm, self._build_info)
+        self._stop = threading.Event()
+        self._fatal: str | None = None
+        self._results: queue.SimpleQueue[AdmissionResult | BaseException | None] = queue.SimpleQueue()
+
+    def run(self, plans: list[PatientPlan], skipped: list[SkippedPatient]) -> RunReport:
+        started_at, started = datetime.now(UTC), time.monotonic()
+        todo: queue.SimpleQueue[PatientPlan] = queue.SimpleQueue()
+        for plan in plans:
+            todo.put(plan)
+        workers = min(self.options.concurrency * (WORKERS_PER_SLOT if self.limit else 1), len(plans))
+        for number in range(workers):
+            threading.Thread(target=self._work, args=(todo,), name=f"cohort-{number}", daemon=True).start()
+        progress = Progress(total=sum(len(plan.targets) for plan in plans))
+        results: list[AdmissionResult] = []
+        status, crash = "finished", None
+        while workers:
+            try:
+                item = self._results.get(timeout=0.5)
+                if item is None:
+                    workers -= 1
+                elif isinstance(item, BaseException):
+                    crash = crash or item
+                    self._halt(f"unexpected error: {item!r}")
+                else:
+                    results.append(item)
+                    _tally(progress, item, time.monotonic() - started)
+                    self.on_progress(item, progress)
+            except queue.Empty:
+                continue
+            except KeyboardInterrupt:
+                if status == "interrupted":
+                    status = "aborted"
+                    break
+                status = "interrupted"
+                self._stop_sending()
+                self.on_notice("Interrupted: finishing the requests in flight (press Ctrl-C again to abort).")
+        if self._fatal and status == "finished":
+            status = "stopped"
+        report = build_report(
+            results,
+            plans,
+            skipped,
+            status=status,
+            message=self._message(status),
+            started_at=started_at,
+            wall_s=time.monotonic() - started,
+            settings=self._settings(),
+            limit=self.limit,
+            options=self.options,
+        )
+        write_json_atomic(self.output_root / REPORT, report.model_dump(mode="json"))
+        if crash:
+            raise crash
+        return report
+
+    def _message(self, status: str) -> str:
+        return {
+            "finished": "all planned admissions were attempted",
+            "interrupted": "interrupted by Ctrl-C after the requests in flight finished; rerun to resume",
+            "aborted": "aborted by a second Ctrl-C; the admissions in flight were dropped; rerun to resume",
+            "stopped": f"stopped: {self._fatal}",
+        }[status]
+
+    def _settings(self) -> dict[str, Any]:
+        uses_model = self.llm is not None and self.config.backend == "openai"
+        return {
+            **self.options.model_dump(),
+            "backend": self.config.backend,
+            "model": self.llm.settings.model if uses_model else None,
+            "endpoint": self.llm.endpoint if uses_model else None,
+            "output_root": str(self.output_root),
+        }
+
+    def _work(self, todo: "queue.SimpleQueue[PatientPlan]") -> None:
+        try:
+            while not self._stop.is_set():
+                try:
+                    plan = todo.get_nowait()
+                except queue.Empty:
+                    return
+                self._run_patient(plan)
+        except BaseException as error:  # handed to the calling thread, which stops the run and raises it
+            self._results.put(error)
+        finally:
+            self._results.put(None)
+
+    def _run_patient(self, plan: PatientPlan) -> None:
+        """The patient's admissions in order, then its patient files, rewritten from disk (a rerun repairs them)."""
+        listed = [
+            {"hadm_id": r.hadm_id, "admittime": r.admittime.isoformat(), "has_discharge_note": r.has_discharge_note}
+            for r in plan.eligible
+        ]
+        ran = False
+        for ref, entry in zip(plan.targets, listed[: len(plan.targets)], strict=True):
+            if self._stop.is_set():
+                break
+            result = self._run_admission(plan, ref)
+            if result is None:
+                break
+            if result.outcome.status != "skipped":
+                entry["this_run"] = result.outcome.model_dump(include={"status", "error_kind", "error"})
+            ran = True
+            self._results.put(result)
+        if ran:
+            artifacts.write_patient_files(self.output_root, plan.subject_id, listed, self._run_record)
+
+    def _run_admission(self, plan: PatientPlan, ref: AdmissionRef) -> AdmissionResult | None:
+        """The admission's result; None when the run stopped before its request was sent (it was not started)."""
+        started = time.perf_counter()
+        earlier = plan.eligible[: plan.eligible.index(ref)]
+        try:
+            outcome = generate_admission(
+                self.warehouse.packet(ref.hadm_id, self.config.caps),
+                unlinked_notes=self.warehouse.unlinked_notes(ref.hadm_id),
+                previous=load_previous(self.output_root, plan.subject_id, earlier, ref.admittime),
+                llm=self.llm,
+                config=self.config,
+                output_root=self.output_root,
+                build_info=self._build_info,
+                force=self.options.force,
+            )
+        except RequestRefused:
+            return None
+        except Exception as error:  # recorded as this admission's failure; a ClickException also stops the run
+            if isinstance(error, click.ClickException):
+                self._halt(error.message)
+            outcome = AdmissionOutcome(
+                subject_id=plan.subject_id,
+                hadm_id=ref.hadm_id,
+                status="failed",
+                error_kind=type(error).__name__,
+                error=str(error),
+            )
+            return AdmissionResult(outcome=outcome, wall_s=time.perf_counter() - started)
+        if outcome.error_kind in FATAL_ERROR_KINDS:
+            self._halt(f"{outcome.error} (admission {ref.hadm_id})")
+        return self._measured(outcome, time.perf_counter() - started)
+
+    def _halt(self, reason: str) -> None:
+        if not self._fatal:
+            self._fatal = reason
+            self.on_notice(f"Stopping: {reason}")
+        self._stop_sending()
+
+    def _stop_sending(self) -> None:
+        """Start no admission and send no request from now on; the requests in flight finish."""
+        self._stop.set()
+        if self.limit:
+            self.limit.stop()
+
+    def _measured(self, outcome: AdmissionOutcome, wall_s: float) -> AdmissionResult:
+        """The result, with request and validation figures read back from the records just written."""
+        result = AdmissionResult(outcome=outcome, wall_s=wall_s)
+        if outcome.status == "skipped":
+            return result
+        ids = (self.output_root, outcome.subject_id, outcome.hadm_id)
+        folder = artifacts.admission_dir(*ids) if outcome.status == "completed" else artifacts.failed_dir(*ids)
+        rounds = artifacts.read_json(folder / artifacts.CALL_RECORD)["rounds"]
+        attempts = [attempt for r in rounds for attempt in r["attempts"]]
+        result.rounds = len(rounds)
+        result.request_latencies_ms = [a["latency_ms"] for a in attempts]
+        result.http_statuses = [a["http_status"] or 0 for a in attempts]
+        result.model_s = sum(a["latency_ms"] / 1000 + (a["wait_before_retry_s"] or 0) for a in attempts)
+        if outcome.status == "completed":
+            validation = artifacts.read_json(folder / artifacts.SUMMARY)["validation"]
+            result.numbers_stated = validation["numbers_stated"]
+            result.numbers_grounded = validation["numbers_grounded"]
+        return result
+
+
+def _tally(progress: Progress, result: AdmissionResult, elapsed_s: float) -> None:
+    outcome = result.outcome
+    setattr(progress, outcome.status, getattr(progress, outcome.status) + 1)
+    progress.input_tokens += outcome.input_tokens
+    progress.output_tokens += outcome.output_tokens
+    progress.elapsed_s = elapsed_s
+
+
+def percentiles(values: list[float], points: Iterable[int] = (50, 90, 95, 99)) -> dict[str, float]:
+    """Nearest-rank percentiles and the maximum; empty for no values."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+    picked = {f"p{p}": ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] for p in points}
+    return {**picked, "max": ordered[-1]}
+
+
+def build_report(
+    results: list[AdmissionResult],
+    plans: list[PatientPlan],
+    skipped: list[SkippedPatient],
+    *,
+    status: str,
+    message: str,
+    started_at: datetime,
+    wall_s: float,
+    settings: dict[str, Any],
+    limit: AdaptiveLimit | None,
+    options: CohortOptions,
+) -> RunReport:
+    """Counts, tokens, latencies, failures, validation and grounding figures and cost of a run."""
+    outcomes = [r.outcome for r in results]
+    by_status = Counter(o.status for o in outcomes)
+    planned = sum(len(plan.targets) for plan in plans)
+    generated = [r for r in results if r.outcome.status != "skipped"]
+    tokens_in, tokens_out = sum(o.input_tokens for o in outcomes), sum(o.output_tokens for o in outcomes)
+    failed = [o for o in outcomes if o.status == "failed"]
+    answered = [r for r in generated if r.rounds]
+    completed = [r for r in answered if r.outcome.status == "completed"]
+    scores = [r.outcome.grounding_score for r in completed if r.outcome.grounding_score is not None]
+    stated, grounded = sum(r.numbers_stated for r in completed), sum(r.numbers_grounded for r in completed)
+    cost = None
+    if options.price_per_1k_input is not None or options.price_per_1k_output is not None:
+        cost = round(
+            tokens_in / 1000 * (options.price_per_1k_input or 0)
+            + tokens_out / 1000 * (options.price_per_1k_output or 0),
+            6,
+        )
+    return RunReport(
+        status=status,
+        message=message,
+        started_at_utc=started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        wall_s=round(wall_s, 3),
+        settings=settings,
+        patients={"planned": len(plans), "skipped": len(skipped)},
+        admissions={
+            "planned": planned,
+            "completed": by_status["completed"],
+            "failed": by_status["failed"],
+            "skipped_up_to_date": by_status["skipped"],
+            "not_started": planned - len(outcomes),
+        },
+        tokens={"input": tokens_in, "output": tokens_out, "total": tokens_in + tokens_out},
+        latency={
+            "admission_s": _rounded(percentiles([r.wall_s for r in generated])),
+            "request_ms": percentiles([ms for r in generated for ms in r.request_latencies_ms]),
+            "overhead_s": _rounded(percentiles([r.overhead_s for r in generated])),
+        },
+        requests={
+            "total": sum(len(r.http_statuses) for r in generated),
+            "by_http_status": dict(sorted(Counter(str(s) for r in generated for s in r.http_statuses).items())),
+        },
+        concurrency=None
+        if limit is None
+        else {"ceiling": limit.ceiling, "final_limit": limit.limit, "lowest_limit": limit.lowest, "cuts": limit.cuts},
+        failures={
+            "by_kind": dict(Counter(o.error_kind or "unknown" for o in failed).most_common()),
+            "examples": [o.model_dump(include={"subject_id", "hadm_id", "error_kind", "error"}) for o in failed][
+                :FAILURE_EXAMPLES
+            ],
+        },
+        validation={
+            "answers_checked": len(answered),
+            "valid_on_first_answer": sum(r.rounds == 1 for r in completed),
+            "valid_after_repair": sum(r.rounds > 1 for r in completed),
+            "never_valid": sum(r.outcome.error_kind in ("validation", "truncated") for r in answered),
+            "rounds_histogram": {str(k): v for k, v in sorted(Counter(r.rounds for r in answered).items())},
+            "numbers_stated": stated,
+            "numbers_grounded": grounded,
+            "grounding_rate": round(grounded / stated, 4) if stated else None,
+            "grounding_score": _rounded(
+                {"mean": sum(scores) / len(scores), "min": min(scores)} | percentiles(scores, (10, 50))
+                if scores
+                else {}
+            ),
+        },
+        estimated_cost_usd=cost,
+        patients_skipped=skipped,
+    )
+
+
+def _rounded(values: dict[str, float]) -> dict[str, float]:
+    return {name: round(value, 4) for name, value in values.items()}
