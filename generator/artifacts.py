@@ -41,9 +41,9 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def packet_sha256(packet: Packet) -> str:
+def packet_sha256(packet_json: dict[str, Any]) -> str:
     """SHA-256 of the packet's canonical JSON (what `packet.json` stores under `packet`)."""
-    return sha256_text(canonical_json(packet.model_dump(mode="json")))
+    return sha256_text(canonical_json(packet_json))
 
 
 def patient_dir(output_root: Path, subject_id: int) -> Path:
@@ -72,7 +72,7 @@ class AdmissionWriter:
         self.final = admission_dir(output_root, subject_id, hadm_id)
         self.failed = failed_dir(output_root, subject_id, hadm_id)
         self.final.parent.mkdir(parents=True, exist_ok=True)
-        _recover(self.final)
+        recover(self.final)
         self.temp = self.final.with_name(f".{hadm_id}.tmp-{uuid.uuid4().hex}")
         self.temp.mkdir()
 
@@ -115,7 +115,7 @@ def _replace_dir(source: Path, target: Path) -> None:
     shutil.rmtree(backup, ignore_errors=True)
 
 
-def _recover(target: Path) -> None:
+def recover(target: Path) -> None:
     """After a crash between the two renames of `_replace_dir`, bring the old folder back."""
     backup = target.with_name(f".{target.name}.old")
     if backup.exists() and not target.exists():
@@ -130,12 +130,13 @@ def _fsync_tree(folder: Path) -> None:
             os.fsync(file.fileno())
 
 
-def packet_file(packet: Packet) -> dict[str, Any]:
-    dump = packet.model_dump(mode="json")
-    return {"packet_sha256": sha256_text(canonical_json(dump)), "packet": dump}
+def packet_file(packet_json: dict[str, Any], sha256: str) -> dict[str, Any]:
+    return {"packet_sha256": sha256, "packet": packet_json}
 
 
-def input_data_manifest(packet: Packet, caps: dict[str, int | None], build_info: dict[str, Any]) -> dict[str, Any]:
+def input_data_manifest(
+    packet: Packet, packet_sha256: str, caps: dict[str, int | None], build_info: dict[str, Any]
+) -> dict[str, Any]:
     """Rows seen and kept per section, how rows were linked, the caps asked for, the warehouse build."""
     sections = {}
     for name, section in packet.sections.items():
@@ -154,7 +155,7 @@ def input_data_manifest(packet: Packet, caps: dict[str, int | None], build_info:
         "subject_id": packet.subject_id,
         "hadm_id": packet.hadm_id,
         "data_origin": packet.data_origin,
-        "packet_sha256": packet_sha256(packet),
+        "packet_sha256": packet_sha256,
         "caps_requested": caps,
         "sections": sections,
         "evidence_ids": len(packet.evidence_ids()),

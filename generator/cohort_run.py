@@ -30,9 +30,9 @@ from generator.atomic import write_json_atomic
 from generator.generate import (
     AdmissionOutcome,
     GenerationConfig,
-    _run_record,
     generate_admission,
     load_previous,
+    run_record,
     select_admissions,
 )
 from generator.llm import LLMClient
@@ -254,7 +254,7 @@ class CohortRun:
         self.on_progress = on_progress
         self.on_notice = on_notice
         self._build_info = warehouse.build_info()
-        self._run_record = _run_record(config, llm, self._build_info)
+        self._run_record = run_record(config, llm, self._build_info)
         self._stop = threading.Event()
         self._fatal: str | None = None
         self._results: queue.SimpleQueue[AdmissionResult | BaseException | None] = queue.SimpleQueue()

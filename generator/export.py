@@ -68,13 +68,11 @@ def read_records(output_root: Path) -> tuple[list[DatasetRecord], list[dict[str,
     """(records by subject and admission, the warehouse builds they came from, failed admissions left out)."""
     records, builds, failed = [], {}, 0
     for patient in sorted(_numbered(output_root), key=lambda p: int(p.name)):
-        manifest = patient / artifacts.PATIENT_MANIFEST
-        versions = artifacts.read_json(manifest).get("versions", {}) if manifest.exists() else {}
         folder = patient / "admissions"
         complete = {p.name for p in _numbered(folder)}
         failed += sum(p.name.removesuffix(".failed") not in complete for p in folder.glob("*.failed"))
         for admission in sorted(_numbered(folder), key=lambda p: int(p.name)):
-            record, build = _record(admission, versions.get("mimicbench"))
+            record, build = _record(admission)
             records.append(record)
             builds[json.dumps(build, sort_keys=True, default=str)] = build
     return records, list(builds.values()), failed
@@ -175,7 +173,7 @@ def _numbered(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if p.is_dir() and p.name.isdigit()] if folder.is_dir() else []
 
 
-def _record(folder: Path, mimicbench_version: str | None) -> tuple[DatasetRecord, dict[str, Any]]:
+def _record(folder: Path) -> tuple[DatasetRecord, dict[str, Any]]:
     try:
         call = artifacts.read_json(folder / artifacts.CALL_RECORD)
         summary = artifacts.read_json(folder / artifacts.SUMMARY)
@@ -193,7 +191,7 @@ def _record(folder: Path, mimicbench_version: str | None) -> tuple[DatasetRecord
             max_output_tokens=key["params"].get("max_output_tokens"),
             versions={
                 "prompt_template": key["prompt_template_version"],
-                "mimicbench": mimicbench_version,
+                "mimicbench": call["mimicbench_version"],
                 "mimic_iv": build.get("mimic_iv_version"),
                 "mimic_iv_note": build.get("mimic_iv_note_version"),
                 "warehouse_built_at_utc": str(build.get("built_at_utc")),

@@ -65,7 +65,7 @@ class Round(BaseModel):
     errors: list[str]
 
 
-def resume_key(packet: Packet, prompt: Prompt, config: GenerationConfig, llm: LLMClient | None) -> dict[str, Any]:
+def resume_key(packet_sha256: str, prompt: Prompt, config: GenerationConfig, llm: LLMClient | None) -> dict[str, Any]:
     """Inputs that decide an admission's output; equal keys mean a complete admission need not be redone."""
     settings = llm.settings if llm and config.backend == "openai" else None
     return {
@@ -75,7 +75,7 @@ def resume_key(packet: Packet, prompt: Prompt, config: GenerationConfig, llm: LL
         "repair_rounds": config.repair_rounds if settings else 0,
         "min_grounding_score": config.min_grounding_score,
         "prompt_template_version": prompt.template_version,
-        "packet_sha256": artifacts.packet_sha256(packet),
+        "packet_sha256": packet_sha256,
         "prompt_sha256": artifacts.sha256_text(prompt.system + "\n" + prompt.user),
     }
 
@@ -93,15 +93,20 @@ def generate_admission(
 ) -> AdmissionOutcome:
     """Write one admission's artifacts; with `force=False` an up-to-date complete admission is skipped."""
     prompt = render_prompt(packet, previous)
-    key = resume_key(packet, prompt, config, llm)
+    packet_json = packet.model_dump(mode="json")
+    key = resume_key(artifacts.packet_sha256(packet_json), prompt, config, llm)
     ids = {"subject_id": packet.subject_id, "hadm_id": packet.hadm_id}
     final = artifacts.admission_dir(output_root, packet.subject_id, packet.hadm_id)
     record = final / artifacts.CALL_RECORD
+    artifacts.recover(final)
     if not force and record.exists() and artifacts.read_json(record)["resume_key"] == key:
         return AdmissionOutcome(**ids, status="skipped")
     with artifacts.AdmissionWriter(output_root, packet.subject_id, packet.hadm_id) as writer:
-        writer.canonical(artifacts.PACKET, artifacts.packet_file(packet))
-        writer.json(artifacts.INPUT_MANIFEST, artifacts.input_data_manifest(packet, config.caps, build_info))
+        writer.canonical(artifacts.PACKET, artifacts.packet_file(packet_json, key["packet_sha256"]))
+        writer.json(
+            artifacts.INPUT_MANIFEST,
+            artifacts.input_data_manifest(packet, key["packet_sha256"], config.caps, build_info),
+        )
         if unlinked_notes:
             writer.canonical(artifacts.UNLINKED_NOTES, {"radiology_notes": unlinked_notes})
         writer.json(artifacts.PROMPT_RECORD, _prompt_record(prompt, previous, key))
@@ -129,6 +134,7 @@ def generate_admission(
                 **ids,
                 "status": status,
                 "resume_key": key,
+                "mimicbench_version": generator.__version__,
                 "endpoint": llm.endpoint if llm and config.backend == "openai" else None,
                 "rounds": [r.model_dump() for r in rounds],
             },
@@ -304,7 +310,7 @@ def generate_patient(
         refs, hadm_id=hadm_id, max_admissions=max_admissions, include_without_discharge=include_without_discharge
     )
     build_info = warehouse.build_info()
-    run = _run_record(config, llm, build_info)
+    run = run_record(config, llm, build_info)
     listed = [
         {"hadm_id": r.hadm_id, "admittime": r.admittime.isoformat(), "has_discharge_note": r.has_discharge_note}
         for r in eligible
@@ -340,7 +346,7 @@ def generate_patient(
     return outcomes
 
 
-def _run_record(config: GenerationConfig, llm: LLMClient | None, build_info: dict[str, Any]) -> dict[str, Any]:
+def run_record(config: GenerationConfig, llm: LLMClient | None, build_info: dict[str, Any]) -> dict[str, Any]:
     uses_model = llm is not None and config.backend == "openai"
     return {
         "generated_at_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

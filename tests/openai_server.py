@@ -99,6 +99,11 @@ def _unscripted(request: RecordedRequest) -> ScriptedResponse:
     return error_response(599, f"no scripted response left for {request.method} {request.path}")
 
 
+class _ThreadingServer(ThreadingHTTPServer):
+    request_queue_size = 128  # concurrency tests open many connections at once
+    daemon_threads = True
+
+
 class OpenAIServer:
     """ThreadingHTTPServer in a daemon thread; answers from the queue, then from `fallback`."""
 
@@ -108,8 +113,7 @@ class OpenAIServer:
         self._queue: deque[ScriptedResponse] = deque()
         self._lock = threading.Lock()
         self._closing = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True
+        self._httpd = _ThreadingServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
 
     @property

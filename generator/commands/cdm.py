@@ -11,7 +11,7 @@ from generator.cdm.case import CdmBenchmark
 from generator.cdm.export import read_benchmark
 from generator.cdm.runner import read_results, run_benchmark
 from generator.cdm.scoring import render_table, score_results
-from generator.commands.generate import DEFAULT_BASE_URL, _openai_client
+from generator.commands.endpoint import DEFAULT_BASE_URL, openai_client
 from generator.governance import allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
 
@@ -94,7 +94,7 @@ def run(
     settings = LLMSettings(
         model=model, temperature=temperature, seed=seed, max_output_tokens=max_output_tokens, retry_limit=retry_limit
     )
-    llm = LLMClient(_openai_client(base_url, api_key_env), settings)
+    llm = LLMClient(openai_client(base_url, api_key_env), settings)
     try:
         summary = run_benchmark(
             benchmark,

@@ -1,21 +1,17 @@
 """`mimicbench generate-patient`: grounded doctor-patient conversations for one patient's admissions."""
 
-import os
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
-import openai
 
+from generator.commands.endpoint import DEFAULT_BASE_URL, openai_client
 from generator.generate import GenerationConfig
 from generator.generate import generate_patient as run_patient
-from generator.governance import allowed_hosts, check_endpoint, is_local
+from generator.governance import allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
 from generator.packet import SECTIONS
 from generator.warehouse import Warehouse, WarehouseError
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"  # vLLM's default; llama.cpp serves :8080/v1, Ollama :11434/v1
-REQUEST_TIMEOUT_S = 600.0
 UNCAPPED = "none"
 CAP_ALIASES = {"radiology_notes": "--row-cap-radiology", "discharge_notes": "--row-cap-discharge"}
 
@@ -135,7 +131,7 @@ def generate_patient(
                 max_output_tokens=max_output_tokens,
                 retry_limit=retry_limit,
             )
-            llm = LLMClient(_openai_client(base_url, api_key_env), settings)
+            llm = LLMClient(openai_client(base_url, api_key_env), settings)
         outcomes = run_patient(
             warehouse,
             llm,
@@ -155,15 +151,3 @@ def generate_patient(
     click.echo(f"{len(outcomes) - failed} of {len(outcomes)} admissions written under {output_root / str(subject_id)}")
     if failed:
         raise SystemExit(1)
-
-
-def _openai_client(base_url: str, api_key_env: str) -> openai.OpenAI:
-    """The SDK client: our retry policy only (max_retries=0); local servers need no key."""
-    api_key = os.environ.get(api_key_env)
-    if not api_key:
-        if not is_local(urlsplit(base_url).hostname or ""):
-            raise click.ClickException(f"Set the environment variable {api_key_env} to the API key for {base_url}.")
-        api_key = "not-needed"
-    return openai.OpenAI(
-        base_url=base_url, api_key=api_key, max_retries=0, timeout=openai.Timeout(REQUEST_TIMEOUT_S, connect=10.0)
-    )

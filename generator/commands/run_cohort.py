@@ -1,10 +1,8 @@
 """`mimicbench generate-cohort` (many patients, concurrent, resumable) and `mimicbench export` (a dataset file)."""
 
 import csv
-import os
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 import httpx2
@@ -21,11 +19,12 @@ from generator.cohort_run import (
     RunReport,
     plan_patients,
 )
-from generator.commands.generate import REQUEST_TIMEOUT_S, UNCAPPED
+from generator.commands.endpoint import openai_client
+from generator.commands.generate import UNCAPPED
 from generator.commands.generate import generate_patient as generate_patient_command
 from generator.export import ExportError, export_dataset
 from generator.generate import GenerationConfig
-from generator.governance import allowed_hosts, check_endpoint, is_local
+from generator.governance import allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
 from generator.warehouse import Warehouse, WarehouseError
 
@@ -106,7 +105,7 @@ def generate_cohort(
                 max_output_tokens=max_output_tokens,
                 retry_limit=retry_limit,
             )
-            llm = LLMClient(_openai_client(base_url, api_key_env, adaptive), settings)
+            llm = LLMClient(_limited_client(base_url, api_key_env, adaptive), settings)
         click.echo(f"Planning {len(subject_ids)} patients...", err=True)
         plans, skipped = plan_patients(warehouse, subject_ids, options)
         total = sum(len(plan.targets) for plan in plans)
@@ -167,22 +166,11 @@ def _read_cohort(path: Path) -> list[int]:
         ) from error
 
 
-def _openai_client(base_url: str, api_key_env: str, limit: AdaptiveLimit) -> openai.OpenAI:
-    """The SDK client (our retry policy only), sending every request through the adaptive in-flight limit."""
-    api_key = os.environ.get(api_key_env)
-    if not api_key:
-        if not is_local(urlsplit(base_url).hostname or ""):
-            raise click.ClickException(f"Set the environment variable {api_key_env} to the API key for {base_url}.")
-        api_key = "not-needed"
+def _limited_client(base_url: str, api_key_env: str, limit: AdaptiveLimit) -> openai.OpenAI:
+    """The SDK client, sending every request through the adaptive in-flight limit."""
     pool = httpx2.Limits(max_connections=None, max_keepalive_connections=limit.ceiling)
     transport = LimitedTransport(httpx2.HTTPTransport(limits=pool), limit)
-    return openai.OpenAI(
-        base_url=base_url,
-        api_key=api_key,
-        max_retries=0,
-        timeout=openai.Timeout(REQUEST_TIMEOUT_S, connect=10.0),
-        http_client=openai.DefaultHttpx2Client(transport=transport),
-    )
+    return openai_client(base_url, api_key_env, openai.DefaultHttpx2Client(transport=transport))
 
 
 class _Display:

@@ -1,0 +1,219 @@
+"""Read the dbt marts (`marts.*`) into `Packet`s: read-only DuckDB, one short-lived connection per call."""
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from pydantic import BaseModel, ConfigDict
+
+from generator.packet import SECTIONS, Packet, Section
+
+# Child sections keep only rows whose parent row is kept (models/intermediate/packet/*_detail__ranked.sql).
+PARENT_SECTION = {
+    "discharge_note_details": "discharge_notes",
+    "radiology_note_details": "radiology_notes",
+    "poe_details": "poe",
+    "emar_details": "emar",
+}
+PATIENT_COLUMNS = ("gender", "anchor_age", "anchor_year", "anchor_year_group", "age_at_admission", "age_deidentified")
+ADMISSION_COLUMNS = (
+    "admittime",
+    "dischtime",
+    "deathtime",
+    "admission_type",
+    "admit_provider_id",
+    "admission_location",
+    "discharge_location",
+    "insurance",
+    "language",
+    "marital_status",
+    "race",
+    "edregtime",
+    "edouttime",
+    "hospital_expire_flag",
+    "n_discharge_notes",
+)
+HEADER_COLUMNS = ", ".join(
+    ("subject_id", "hadm_id", "patient_eid", "admission_eid", "has_discharge_note")
+    + PATIENT_COLUMNS
+    + ADMISSION_COLUMNS
+)
+
+
+class WarehouseError(Exception):
+    """The warehouse is missing or does not hold what was asked for; the message says what to do."""
+
+
+class AdmissionRef(BaseModel):
+    """One admission of a patient, as listed by `Warehouse.admissions`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    hadm_id: int
+    admittime: datetime
+    dischtime: datetime | None
+    has_discharge_note: bool
+
+
+class Warehouse:
+    """The marts of one warehouse file; every call opens and closes its own read-only connection."""
+
+    def __init__(self, db_path: Path):
+        self.db_path = Path(db_path)
+
+    def data_origin(self) -> str:
+        return self.build_info()["data_origin"]
+
+    def build_info(self) -> dict:
+        """The build's data origin, versions, caps (section -> cap) and vars, and build time."""
+        with self._connect() as con:
+            return self._build_info(con)
+
+    def _build_info(self, con: duckdb.DuckDBPyConnection) -> dict:
+        rows = _fetch(con, "select * from marts.mart_build_info")
+        if len(rows) != 1:
+            raise WarehouseError(f"{self.db_path} has no build record: rebuild it with `mimicbench build`.")
+        info = dict(rows[0])
+        info["caps"] = json.loads(info.pop("caps_json"))
+        info["vars"] = json.loads(info.pop("vars_json"))
+        return info
+
+    def admissions(self, subject_id: int) -> list[AdmissionRef]:
+        """The patient's admissions ordered by (admittime, hadm_id)."""
+        rows = self._query(
+            "select hadm_id, admittime, dischtime, has_discharge_note from marts.mart_admissions"
+            " where subject_id = ? order by admittime, hadm_id",
+            [subject_id],
+        )
+        if not rows:
+            raise WarehouseError(
+                f"subject_id {subject_id} has no admission in {self.db_path}: pick one from the cohort."
+            )
+        return [AdmissionRef(**row) for row in rows]
+
+    def packet(self, hadm_id: int, caps: Mapping[str, int | None] | None = None) -> Packet:
+        """The admission's packet; `caps` (section -> cap, None = uncapped) override the build's caps.
+
+        Reads the long `marts.mart_packet_<section>` tables (sorted by hadm_id, so a read stays in milliseconds)
+        and applies the build's cap rule to their precomputed `keep_priority`: a row is kept when its priority is
+        within the cap and, in a child section, its parent row is kept; rows stay in `seq` (time) order. So a
+        packet read with caps C equals the packet of a build run with caps C (tests/warehouse prove it).
+        """
+        with self._connect() as con:
+            info = self._build_info(con)
+            effective = {**info["caps"], **self._checked_caps(caps)}
+            header = _fetch(con, f"select {HEADER_COLUMNS} from marts.mart_admissions where hadm_id = ?", [hadm_id])
+            if not header:
+                raise WarehouseError(
+                    f"hadm_id {hadm_id} is not in {self.db_path}: list admissions with `admissions()`."
+                )
+            every_row = {
+                name: _fetch(
+                    con,
+                    f"select * exclude (subject_id, hadm_id, is_kept) from marts.mart_packet_{name}"
+                    " where hadm_id = ? order by seq",
+                    [hadm_id],
+                )
+                for name in SECTIONS
+            }
+        record = header[0]
+        kept = _apply_caps(every_row, effective)
+        sections = {
+            name: Section(
+                rows_seen=len(every_row[name]),
+                rows_kept=len(kept[name]),
+                truncated=len(kept[name]) < len(every_row[name]),
+                cap=effective[name],
+                rows=kept[name],
+            )
+            for name in SECTIONS
+        }
+        return Packet(
+            subject_id=record["subject_id"],
+            hadm_id=record["hadm_id"],
+            admittime=record["admittime"],
+            dischtime=record["dischtime"],
+            data_origin=info["data_origin"],
+            has_discharge_note=record["has_discharge_note"],
+            patient={"eid": record["patient_eid"], **{c: record[c] for c in PATIENT_COLUMNS}},
+            admission={"eid": record["admission_eid"], **{c: record[c] for c in ADMISSION_COLUMNS}},
+            sections=sections,
+        )
+
+    def unlinked_notes(self, hadm_id: int) -> list[dict]:
+        """Notes without a hadm_id that the admission's padded window holds, by (charttime, note_id)."""
+        self._require_admission(hadm_id)
+        return self._query(
+            "select * from marts.mart_notes_unlinked where hadm_id = ? order by charttime, note_id", [hadm_id]
+        )
+
+    def cohort(self, limit: int | None = None) -> list[dict]:
+        """mart_cohort rows by rank (most admissions first, ties by subject_id)."""
+        sql = "select * from marts.mart_cohort order by cohort_rank"
+        return self._query(sql + " limit ?", [limit]) if limit is not None else self._query(sql)
+
+    @staticmethod
+    def _checked_caps(caps: Mapping[str, int | None] | None) -> dict[str, int | None]:
+        for section, cap in (caps or {}).items():
+            if section not in SECTIONS:
+                raise WarehouseError(f"unknown packet section {section!r}: use one of {', '.join(SECTIONS)}.")
+            if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
+                raise WarehouseError(f"cap for {section} is {cap!r}: give a whole number >= 0, or None for no cap.")
+        return dict(caps or {})
+
+    def _require_admission(self, hadm_id: int) -> None:
+        if not self._query("select 1 from marts.mart_admissions where hadm_id = ?", [hadm_id]):
+            raise self._unknown_admission(hadm_id)
+
+    def _unknown_admission(self, hadm_id: int) -> WarehouseError:
+        return WarehouseError(
+            f"hadm_id {hadm_id} is not in {self.db_path}: pick one from `admissions(subject_id)` or the cohort."
+        )
+
+    def _query(self, sql: str, params: list[Any] | None = None) -> list[dict]:
+        with self._connect() as con:
+            return _fetch(con, sql, params)
+
+    @contextmanager
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection for one call, closed afterwards; DuckDB errors become WarehouseError."""
+        if not self.db_path.is_file():
+            raise WarehouseError(f"no warehouse at {self.db_path}: run `mimicbench build` first.")
+        try:
+            with duckdb.connect(str(self.db_path), read_only=True) as con:
+                yield con
+        except duckdb.CatalogException as error:
+            raise WarehouseError(
+                f"{self.db_path} lacks the marts ({error}): rebuild it with `mimicbench build`."
+            ) from error
+        except duckdb.IOException as error:
+            raise WarehouseError(
+                f"cannot open {self.db_path} ({error}): wait for a running build to finish, or rebuild it."
+            ) from error
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict]:
+    """Run one query and fetch every row as a dict."""
+    cursor = con.execute(sql, params or [])
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _apply_caps(every_row: dict[str, list[dict]], caps: Mapping[str, int | None]) -> dict[str, list[dict]]:
+    """The rows a build with `caps` keeps (macros/caps.sql, `within_cap`), in seq order."""
+    kept: dict[str, list[dict]] = {}
+    for name in SECTIONS:  # parents come before their children in SECTIONS
+        cap = caps[name]
+        parent = PARENT_SECTION.get(name)
+        kept_parents = {row["eid"] for row in kept[parent]} if parent else None
+        kept[name] = [
+            row
+            for row in every_row[name]
+            if (cap is None or row["keep_priority"] <= cap)
+            and (kept_parents is None or row["parent_eid"] in kept_parents)
+        ]
+    return kept
