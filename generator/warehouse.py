@@ -185,6 +185,7 @@ class Warehouse:
             raise WarehouseError(f"no warehouse at {self.db_path}: run `mimicbench build` first.")
         try:
             with duckdb.connect(str(self.db_path), read_only=True) as con:
+                con.execute("set threads = 1")  # point reads: one thread beats the hand-off cost
                 yield con
         except duckdb.CatalogException as error:
             raise WarehouseError(

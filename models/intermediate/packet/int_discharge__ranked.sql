@@ -1,0 +1,83 @@
+with discharge_notes as (
+
+    select * from {{ ref('stg_mimic_note__discharge') }}
+
+),
+
+admissions as (
+
+    select * from {{ ref('int_admissions__enriched') }}
+
+),
+
+of_admissions as (
+
+    select
+        discharge_notes.*,
+        admissions.admittime
+    from discharge_notes
+    inner join admissions
+        on discharge_notes.hadm_id = admissions.hadm_id
+        and discharge_notes.subject_id = admissions.subject_id
+
+),
+
+ordered as (
+
+    select
+        *,
+        row_number() over (
+            partition by hadm_id
+            order by charttime nulls last,
+                     note_seq nulls last,
+                     note_id nulls last
+        ) as seq
+    from of_admissions
+
+),
+
+tiered as (
+
+    select
+        *,
+        case
+            when {{ is_first_or_last() }} then 1
+            else 2
+        end as keep_tier
+    from ordered
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by hadm_id
+            order by keep_tier, seq
+        ) as keep_priority
+    from tiered
+
+),
+
+final as (
+
+    select
+        subject_id,
+        hadm_id,
+        {{ evidence_id('DS', ['note_id']) }} as eid,
+        {{ minutes_since('admittime', "charttime") }} as t_rel_min,
+        seq,
+        keep_priority,
+        {{ within_cap('discharge_notes') }} as is_kept,
+        note_id,
+        note_type,
+        note_seq,
+        charttime,
+        storetime,
+        text
+    from ranked
+
+)
+
+select * from final

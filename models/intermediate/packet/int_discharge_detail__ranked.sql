@@ -1,0 +1,71 @@
+with discharge_details as (
+
+    select * from {{ ref('stg_mimic_note__discharge_detail') }}
+
+),
+
+discharge_notes as (
+
+    select * from {{ ref('int_discharge__ranked') }}
+
+),
+
+of_kept_and_dropped_parents as (
+
+    select
+        discharge_details.*,
+        discharge_notes.hadm_id,
+        discharge_notes.eid as parent_eid,
+        discharge_notes.t_rel_min as parent_t_rel_min,
+        discharge_notes.seq as parent_seq,
+        discharge_notes.keep_priority as parent_keep_priority,
+        discharge_notes.is_kept as parent_is_kept
+    from discharge_details
+    inner join discharge_notes
+        on discharge_details.note_id = discharge_notes.note_id
+        and discharge_details.subject_id = discharge_notes.subject_id
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by hadm_id
+            order by parent_seq,
+                     field_ordinal nulls last,
+                     field_name nulls last,
+                     field_value nulls last
+        ) as seq,
+        row_number() over (
+            partition by hadm_id
+            order by parent_keep_priority,
+                     field_ordinal nulls last,
+                     field_name nulls last,
+                     field_value nulls last
+        ) as keep_priority
+    from of_kept_and_dropped_parents
+
+),
+
+final as (
+
+    select
+        subject_id,
+        hadm_id,
+        {{ evidence_id('DSD', ['hadm_id', 'seq']) }} as eid,
+        parent_t_rel_min as t_rel_min,
+        seq,
+        keep_priority,
+        parent_is_kept and {{ within_cap('discharge_note_details') }} as is_kept,
+        parent_eid,
+        note_id,
+        field_name,
+        field_value,
+        field_ordinal
+    from ranked
+
+)
+
+select * from final

@@ -1,0 +1,26 @@
+with ranked as (
+
+    select * from {{ ref('int_pharmacy__ranked') }}
+
+),
+
+final as (
+
+    select
+        subject_id,
+        hadm_id,
+        eid,
+        t_rel_min,
+        seq,
+        keep_priority,
+        is_kept,
+        {%- for column in packet_section('pharmacy').columns %}
+        {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from ranked
+
+)
+
+{#- Sorted by (hadm_id, seq): zonemaps let one admission's read skip every other segment. #}
+select * from final
+order by hadm_id, seq

@@ -1,0 +1,19 @@
+with source as (
+
+    select * from {{ source('mimic_note', 'discharge_detail') }}
+
+),
+
+renamed as (
+
+    select
+        note_id,
+        subject_id,
+        field_name,
+        field_value,
+        field_ordinal
+    from source
+
+)
+
+select * from renamed
