@@ -1,14 +1,10 @@
 {#- Generic data tests for the CDM case marts. -#}
 
-{#- Rows whose column still holds a leakage term from the `cdm_leakage_terms` seed (whole words). -#}
+{#- Distinct values of the column that still hold a leakage term from the `cdm_leakage_terms` seed. -#}
 {% test cdm_no_leakage(model, column_name) %}
-    with terms as (
-        select '{{ cdm_word_boundary() }}' || {{ cdm_keyword_regex('term') }} || '{{ cdm_word_boundary() }}' as pattern
-        from {{ ref('cdm_leakage_terms') }}
-    )
-    select checked.{{ column_name }}, terms.pattern
-    from {{ model }} as checked
-    inner join terms on {{ cdm_regexp_matches_ci('checked.' ~ column_name, 'terms.pattern') }}
+    select checked.{{ column_name }}
+    from (select distinct {{ column_name }} from {{ model }}) as checked
+    where {{ cdm_regexp_matches_ci('checked.' ~ column_name, cdm_leakage_pattern()) }}
 {% endtest %}
 
 {#- Rows whose column contains a discharge-exam marker from the `cdm_exam_cut_markers` seed. -#}

@@ -17,12 +17,6 @@ first_procedures as (
 
 ),
 
-scrub as (
-
-    select * from {{ ref('int_cdm__scrub_pattern') }}
-
-),
-
 assembled as (
 
     select
@@ -40,9 +34,9 @@ final as (
         cast(assembled.pathology as varchar) as pathology,
         cast(admissions.anchor_age as integer) as age,
         cast(admissions.gender as varchar) as gender,
-        cast({{ cdm_regexp_replace_ci('assembled.history_text', 'scrub.pattern', "'___'") }} as varchar)
+        cast({{ cdm_regexp_replace_ci('assembled.history_text', cdm_leakage_pattern(), "'___'") }} as varchar)
             as patient_history,
-        cast({{ cdm_regexp_replace_ci('assembled.admission_exam', 'scrub.pattern', "'___'") }} as varchar)
+        cast({{ cdm_regexp_replace_ci('assembled.admission_exam', cdm_leakage_pattern(), "'___'") }} as varchar)
             as physical_exam_text,
         cast(assembled.discharge_note_id as varchar) as discharge_note_id,
         cast(first_procedures.first_procedure_at as timestamp) as first_procedure_at,
@@ -52,7 +46,6 @@ final as (
     from assembled
     inner join admissions on admissions.hadm_id = assembled.hadm_id
     left join first_procedures on first_procedures.hadm_id = assembled.hadm_id
-    cross join scrub
 
 )
 

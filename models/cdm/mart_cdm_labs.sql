@@ -12,12 +12,6 @@ cases as (
 
 ),
 
-scrub as (
-
-    select * from {{ ref('int_cdm__scrub_pattern') }}
-
-),
-
 final as (
 
     select
@@ -27,7 +21,7 @@ final as (
         cast(labs.test_name as varchar) as test_name,
         cast(labs.fluid as varchar) as fluid,
         cast(labs.category as varchar) as category,
-        cast({{ cdm_regexp_replace_ci('labs.value', 'scrub.pattern', "'___'") }} as varchar) as value,
+        cast({{ cdm_regexp_replace_ci('labs.value', cdm_leakage_pattern(), "'___'") }} as varchar) as value,
         cast(labs.ref_range_lower as double precision) as ref_range_lower,
         cast(labs.ref_range_upper as double precision) as ref_range_upper,
         cast(labs.charttime as timestamp) as charttime,
@@ -36,7 +30,6 @@ final as (
         cast(labs.link_method as varchar) as link_method
     from labs
     inner join cases on cases.hadm_id = labs.hadm_id
-    cross join scrub
 
 )
 

@@ -11,21 +11,15 @@ cases as (
 
 ),
 
-scrub as (
-
-    select * from {{ ref('int_cdm__scrub_pattern') }}
-
-),
-
 final as (
 
     select
         cast(radiology.hadm_id as bigint) as hadm_id,
         cast(radiology.note_id as varchar) as note_id,
-        cast({{ cdm_regexp_replace_ci('radiology.exam_name', 'scrub.pattern', "'___'") }} as varchar) as exam_name,
+        cast({{ cdm_regexp_replace_ci('radiology.exam_name', cdm_leakage_pattern(), "'___'") }} as varchar) as exam_name,
         cast(radiology.modality as varchar) as modality,
         cast(radiology.region as varchar) as region,
-        cast({{ cdm_regexp_replace_ci('radiology.report_text', 'scrub.pattern', "'___'") }} as varchar) as text,
+        cast({{ cdm_regexp_replace_ci('radiology.report_text', cdm_leakage_pattern(), "'___'") }} as varchar) as text,
         cast(radiology.charttime as timestamp) as charttime,
         cast(radiology.sequence_num as integer) as sequence_num,
         cast(
@@ -36,7 +30,6 @@ final as (
         cast(radiology.link_method as varchar) as link_method
     from radiology
     inner join cases on cases.hadm_id = radiology.hadm_id
-    cross join scrub
 
 )
 
