@@ -1,6 +1,7 @@
-"""Read the dbt marts (`marts.*`) into `Packet`s: read-only DuckDB, one short-lived connection per call."""
+"""Read the dbt marts (`marts.*`) into `Packet`s: one read-only DuckDB handle, a cursor per call."""
 
 import json
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -60,10 +61,28 @@ class AdmissionRef(BaseModel):
 
 
 class Warehouse:
-    """The marts of one warehouse file; every call opens and closes its own read-only connection."""
+    """The marts of one warehouse file, opened read-only on first use; safe to share between threads.
+
+    Opening the file costs about 25 ms, a packet read a few ms, so the handle stays open until `close()` (or
+    the end of a `with` block). A build swaps in a new file by rename; an open handle keeps reading the old one.
+    """
 
     def __init__(self, db_path: Path):
         self.db_path = Path(db_path)
+        self._database: duckdb.DuckDBPyConnection | None = None
+        self._opening = threading.Lock()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._opening:
+            if self._database is not None:
+                self._database.close()
+                self._database = None
 
     def data_origin(self) -> str:
         return self.build_info()["data_origin"]
@@ -180,21 +199,31 @@ class Warehouse:
 
     @contextmanager
     def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection for one call, closed afterwards; DuckDB errors become WarehouseError."""
-        if not self.db_path.is_file():
-            raise WarehouseError(f"no warehouse at {self.db_path}: run `mimicbench build` first.")
+        """A cursor on the shared read-only handle, closed afterwards; DuckDB errors become WarehouseError."""
         try:
-            with duckdb.connect(str(self.db_path), read_only=True) as con:
-                con.execute("set threads = 1")  # point reads: one thread beats the hand-off cost
-                yield con
+            cursor = self._open().cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
         except duckdb.CatalogException as error:
             raise WarehouseError(
                 f"{self.db_path} lacks the marts ({error}): rebuild it with `mimicbench build`."
             ) from error
-        except duckdb.IOException as error:
-            raise WarehouseError(
-                f"cannot open {self.db_path} ({error}): wait for a running build to finish, or rebuild it."
-            ) from error
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        with self._opening:
+            if self._database is None:
+                if not self.db_path.is_file():
+                    raise WarehouseError(f"no warehouse at {self.db_path}: run `mimicbench build` first.")
+                try:
+                    self._database = duckdb.connect(str(self.db_path), read_only=True)
+                except duckdb.Error as error:
+                    raise WarehouseError(
+                        f"cannot open {self.db_path} ({error}): wait for a running build to finish, or rebuild it."
+                    ) from error
+                self._database.execute("set threads = 1")  # point reads: one thread beats the hand-off cost
+            return self._database
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict]:

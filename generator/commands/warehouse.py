@@ -88,7 +88,8 @@ def cohort(limit: int, db_path: Path, out_dir: Path) -> None:
     """Write the top-N patients by number of admissions (ties by subject_id) as CSV."""
 
     try:
-        rows = Warehouse(db_path).cohort(limit)
+        with Warehouse(db_path) as warehouse:
+            rows = warehouse.cohort(limit)
     except WarehouseError as error:
         raise click.ClickException(str(error)) from error
     path = out_dir / f"top{limit}_by_admission_count.csv"
