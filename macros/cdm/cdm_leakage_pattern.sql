@@ -1,24 +1,59 @@
 {#-
-    The leakage regex as a SQL string literal: every term of the `cdm_leakage_terms` seed as a whole word,
-    longest first, dots escaped and any whitespace between words. It is read from the built seed when the
-    model or test runs, because a literal pattern is compiled once per query while a pattern taken from a
-    column is compiled again for every row (about a thousand times slower on the case marts).
-    Unit tests (where `ref` names a fixture CTE) therefore read the real seed, not a fixture.
+    Seed-driven regexes as SQL literals. A literal pattern is compiled once per query, while a pattern read
+    from a column is compiled again for every row (about a thousand times slower), so these macros read the
+    built seed when the model or test runs and inline its keywords. Unit tests (where `ref` names a fixture
+    CTE) therefore read the real seed, not a fixture.
 -#}
-{% macro cdm_leakage_pattern() -%}
-    {%- set seed = ref('cdm_leakage_terms') -%}
+
+{#- The seed's rows (`columns`, ordered by `order_by`) as a list of tuples; empty while dbt only parses. -#}
+{% macro cdm_seed_rows(seed_name, columns, order_by, where='true') -%}
+    {%- set seed = ref(seed_name) -%}
     {%- if not execute -%}
-        {{ return("''") }}
+        {{ return([]) }}
     {%- endif -%}
     {%- set relation = seed if not (seed | string).startswith('__dbt__cte__') else adapter.get_relation(
-        database=target.database, schema=generate_schema_name('seeds', none), identifier='cdm_leakage_terms'
+        database=target.database, schema=generate_schema_name('seeds', none), identifier=seed_name
     ) -%}
     {%- set query -%}
-        select term from {{ relation }} order by {{ dbt.length('term') }} desc, term
+        select {{ columns | join(', ') }} from {{ relation }} where {{ where }} order by {{ order_by }}
     {%- endset -%}
+    {{ return(run_query(query).rows) }}
+{%- endmacro %}
+
+
+{#- A seed keyword as a whole-word regex for a SQL literal: quotes doubled, dots escaped, any whitespace. -#}
+{% macro cdm_keyword_literal_regex(keyword) -%}
+    {{ return(keyword | replace("'", "''") | replace('.', '\\.') | replace(' ', '\\s+')) }}
+{%- endmacro %}
+
+
+{#- Every term of `cdm_leakage_terms` as a whole word, longest first, as one SQL string literal. -#}
+{% macro cdm_leakage_pattern() -%}
     {%- set words = [] -%}
-    {%- for term in run_query(query).columns[0].values() -%}
-        {%- do words.append(term | replace("'", "''") | replace('.', '\\.') | replace(' ', '\\s+')) -%}
+    {%- for row in cdm_seed_rows('cdm_leakage_terms', ['term'], dbt.length('term') ~ ' desc, term') -%}
+        {%- do words.append(cdm_keyword_literal_regex(row[0])) -%}
     {%- endfor -%}
+    {%- if not words -%}
+        {{ return("'^$'") }}
+    {%- endif -%}
     {{ return("'" ~ cdm_word_boundary() ~ "(" ~ words | join('|') ~ ")" ~ cdm_word_boundary() ~ "'") }}
+{%- endmacro %}
+
+
+{#- A `case` giving the `value` of the first `cdm_imaging_keywords` row of `kind` (by priority, value) whose
+    keyword occurs in `text` as a whole word; null when none does. -#}
+{% macro cdm_imaging_class(text, kind) -%}
+    {%- set rows = cdm_seed_rows(
+        'cdm_imaging_keywords', ['keyword', 'value'], 'priority, value, keyword', "kind = '" ~ kind ~ "'"
+    ) -%}
+    {%- if not rows -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- else -%}
+        case
+        {%- for keyword, value in rows %}
+            when {{ cdm_regexp_matches_ci(text, "'" ~ cdm_word_boundary() ~ cdm_keyword_literal_regex(keyword) ~ cdm_word_boundary() ~ "'") }}
+                then '{{ value | replace("'", "''") }}'
+        {%- endfor %}
+        end
+    {%- endif -%}
 {%- endmacro %}

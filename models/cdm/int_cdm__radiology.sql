@@ -28,12 +28,6 @@ drop_sections as (
 
 ),
 
-imaging_keywords as (
-
-    select * from {{ ref('cdm_imaging_keywords') }}
-
-),
-
 first_procedures as (
 
     select * from {{ ref('int_cdm__first_procedures') }}
@@ -157,57 +151,25 @@ kept_text as (
 
 ),
 
-keyword_patterns as (
-
-    select
-        kind,
-        value,
-        priority,
-        '{{ cdm_word_boundary() }}' || {{ cdm_keyword_regex('keyword') }} || '{{ cdm_word_boundary() }}' as pattern
-    from imaging_keywords
-
-),
-
-hits as (
-
-    select named.note_id, keyword_patterns.kind, keyword_patterns.value, keyword_patterns.priority, 1 as source_rank
-    from named
-    inner join keyword_patterns on {{ cdm_regexp_matches_ci('named.exam_name', 'keyword_patterns.pattern') }}
-    union all
-    select kept_text.note_id, keyword_patterns.kind, keyword_patterns.value, keyword_patterns.priority, 2 as source_rank
-    from kept_text
-    inner join keyword_patterns on {{ cdm_regexp_matches_ci('kept_text.report_text', 'keyword_patterns.pattern') }}
-
-),
-
-best_hits as (
-
-    select
-        note_id,
-        kind,
-        value,
-        row_number() over (partition by note_id, kind order by source_rank, priority, value) as hit_rank
-    from hits
-
-),
-
 classified as (
 
     select
         named.note_id,
         named.hadm_id,
         named.exam_name,
-        modality.value as modality,
-        region.value as region,
+        coalesce(
+            {{ cdm_imaging_class('named.exam_name', 'modality') }},
+            {{ cdm_imaging_class('kept_text.report_text', 'modality') }}
+        ) as modality,
+        coalesce(
+            {{ cdm_imaging_class('named.exam_name', 'region') }},
+            {{ cdm_imaging_class('kept_text.report_text', 'region') }}
+        ) as region,
         kept_text.report_text,
         named.charttime,
         named.link_method
     from named
     left join kept_text on kept_text.note_id = named.note_id
-    left join best_hits as modality
-        on modality.note_id = named.note_id and modality.kind = 'modality' and modality.hit_rank = 1
-    left join best_hits as region
-        on region.note_id = named.note_id and region.kind = 'region' and region.hit_rank = 1
 
 ),
 
