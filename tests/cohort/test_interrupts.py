@@ -15,7 +15,14 @@ OPTIONS = ("--limit", 4, "--max-admissions", 3, "--concurrency", 2)
 def start(db, server, output_root) -> subprocess.Popen:
     args = ["generate-cohort", "--db", db, "--base-url", server.url, "--model", "m", "--output-root", output_root]
     command = [sys.executable, "-m", "generator", *[str(a) for a in [*args, *OPTIONS]]]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_from_a_terminal
+    )
+
+
+def _as_from_a_terminal() -> None:
+    """Ctrl-C's default disposition: a test run started in the background inherits SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_until(condition, timeout_s: float = 60.0) -> None:
