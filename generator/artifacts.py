@@ -46,6 +46,19 @@ def packet_sha256(packet_json: dict[str, Any]) -> str:
     return sha256_text(canonical_json(packet_json))
 
 
+class SerializedPacket:
+    """A packet's canonical JSON and its SHA-256, computed once (the packet is the biggest thing serialized)."""
+
+    def __init__(self, packet_json: dict[str, Any]):
+        self.text = canonical_json(packet_json)
+        self.sha256 = sha256_text(self.text)
+
+    def file_text(self) -> str:
+        """`packet.json`: the same bytes as `canonical_json(packet_file(packet_json, sha256))`, without re-encoding."""
+        # canonical_json sorts keys: "packet" comes before "packet_sha256"
+        return f'{{"packet":{self.text},"packet_sha256":{json.dumps(self.sha256)}}}'
+
+
 def patient_dir(output_root: Path, subject_id: int) -> Path:
     return output_root / str(subject_id)
 
@@ -82,17 +95,30 @@ class AdmissionWriter:
     def __exit__(self, *exc_info: object) -> None:
         shutil.rmtree(self.temp, ignore_errors=True)
 
+    def text(self, name: str, text: str) -> None:
+        """Write and fsync one file: durable before `commit` or `fail` renames the folder into place.
+
+        Written and synced through one descriptor (opening each file again to fsync it cost as much as the write).
+        """
+        data = text.encode("utf-8")
+        handle = os.open(self.temp / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
     def json(self, name: str, value: Any) -> None:
-        (self.temp / name).write_text(
-            json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-        )
+        self.text(name, json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
 
     def canonical(self, name: str, value: Any) -> None:
         """Canonical JSON on one line: for the big files (packet, notes), fast to write and to hash-check."""
-        (self.temp / name).write_text(canonical_json(value) + "\n", encoding="utf-8")
+        self.text(name, canonical_json(value) + "\n")
 
     def jsonl(self, name: str, rows: Iterable[Any]) -> None:
-        (self.temp / name).write_text("".join(canonical_json(row) + "\n" for row in rows), encoding="utf-8")
+        self.text(name, "".join(canonical_json(row) + "\n" for row in rows))
 
     def commit(self) -> None:
         """Replace the admission folder with the new one; a stale failure record goes away."""
@@ -105,8 +131,11 @@ class AdmissionWriter:
 
 
 def _replace_dir(source: Path, target: Path) -> None:
-    """Rename `source` over `target`; the old target lives on as `.<name>.old` until the swap is done."""
-    _fsync_tree(source)
+    """Rename `source` over `target`; the old target lives on as `.<name>.old` until the swap is done.
+
+    Every file in `source` was fsynced when written (`AdmissionWriter.text`), so the renamed folder never holds a
+    file that a crash could leave empty or partial.
+    """
     backup = target.with_name(f".{target.name}.old")
     shutil.rmtree(backup, ignore_errors=True)
     if target.exists():
@@ -122,12 +151,6 @@ def recover(target: Path) -> None:
         backup.rename(target)
     for stale in target.parent.glob(f".{target.name}.tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.iterdir():
-        with path.open("rb") as file:
-            os.fsync(file.fileno())
 
 
 def packet_file(packet_json: dict[str, Any], sha256: str) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 The calling thread starts the workers and collects one `AdmissionResult` per admission. Model requests go
 through `LimitedTransport`, which keeps at most `AdaptiveLimit.limit` requests in flight (K, lowered while the
 server answers 429). There are twice as many workers as request slots, so the next admissions' packet reads and
-the last ones' validation and writing overlap the requests in flight instead of leaving a slot idle.
+the last ones' validation and writing overlap the requests in flight instead of leaving a slot idle. Within a
+patient, the next admission's warehouse reads (packet, unlinked notes: they do not depend on the admission before)
+run on a reader thread while the current admission is generated, so they are off the patient's chain.
 
 On the first Ctrl-C no new request is sent, the requests in flight finish and their admissions are written; on
 the second it gives up at once. Each admission folder is renamed into place only when complete, so nothing
@@ -16,7 +18,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +38,7 @@ from generator.generate import (
     select_admissions,
 )
 from generator.llm import LLMClient
+from generator.packet import Packet
 from generator.warehouse import AdmissionRef, Warehouse, WarehouseError
 
 REPORT = "run_report.json"
@@ -258,6 +261,7 @@ class CohortRun:
         self._stop = threading.Event()
         self._fatal: str | None = None
         self._results: queue.SimpleQueue[AdmissionResult | BaseException | None] = queue.SimpleQueue()
+        self._reader: ThreadPoolExecutor | None = None
 
     def run(self, plans: list[PatientPlan], skipped: list[SkippedPatient]) -> RunReport:
         started_at, started = datetime.now(UTC), time.monotonic()
@@ -265,6 +269,8 @@ class CohortRun:
         for plan in plans:
             todo.put(plan)
         workers = min(self.options.concurrency * (WORKERS_PER_SLOT if self.limit else 1), len(plans))
+        # each worker has at most one read ahead, so no read waits for a reader thread
+        self._reader = ThreadPoolExecutor(max(1, workers), thread_name_prefix="cohort-read")
         for number in range(workers):
             threading.Thread(target=self._work, args=(todo,), name=f"cohort-{number}", daemon=True).start()
         progress = Progress(total=sum(len(plan.targets) for plan in plans))
@@ -291,6 +297,7 @@ class CohortRun:
                 status = "interrupted"
                 self._stop_sending()
                 self.on_notice("Interrupted: finishing the requests in flight (press Ctrl-C again to abort).")
+        self._reader.shutdown(wait=False, cancel_futures=True)
         if self._fatal and status == "finished":
             status = "stopped"
         report = build_report(
@@ -348,10 +355,19 @@ class CohortRun:
             for r in plan.eligible
         ]
         ran = False
-        for ref, entry in zip(plan.targets, listed[: len(plan.targets)], strict=True):
-            if self._stop.is_set():
+        targets = plan.targets
+        pending = self._read_ahead(targets[0]) if targets else None
+        for index, (ref, entry) in enumerate(zip(targets, listed[: len(targets)], strict=True)):
+            if self._stop.is_set() or pending is None:
                 break
-            result = self._run_admission(plan, ref)
+            reading, pending = pending, None
+
+            def read_next(index: int = index) -> None:
+                nonlocal pending
+                if index + 1 < len(targets) and not self._stop.is_set():
+                    pending = self._read_ahead(targets[index + 1])
+
+            result = self._run_admission(plan, ref, reading, read_next)
             if result is None:
                 break
             if result.outcome.status != "skipped":
@@ -361,14 +377,36 @@ class CohortRun:
         if ran:
             artifacts.write_patient_files(self.output_root, plan.subject_id, listed, self._run_record)
 
-    def _run_admission(self, plan: PatientPlan, ref: AdmissionRef) -> AdmissionResult | None:
-        """The admission's result; None when the run stopped before its request was sent (it was not started)."""
+    def _read_ahead(self, ref: AdmissionRef) -> "Future[tuple[Packet, list[dict[str, Any]]]]":
+        """Start reading an admission's packet and unlinked notes on a reader thread."""
+        assert self._reader is not None
+        return self._reader.submit(self._read_inputs, ref.hadm_id)
+
+    def _read_inputs(self, hadm_id: int) -> tuple[Packet, list[dict[str, Any]]]:
+        return self.warehouse.packet(hadm_id, self.config.caps), self.warehouse.unlinked_notes(hadm_id)
+
+    def _run_admission(
+        self,
+        plan: PatientPlan,
+        ref: AdmissionRef,
+        reading: "Future[tuple[Packet, list[dict[str, Any]]]]",
+        read_next: Callable[[], None],
+    ) -> AdmissionResult | None:
+        """The admission's result; None when the run stopped before its request was sent (it was not started).
+
+        `reading`: its warehouse reads, started earlier; once they are in, `read_next` starts the next admission's.
+        A failed read is this admission's failure, as any other error.
+        """
         started = time.perf_counter()
         earlier = plan.eligible[: plan.eligible.index(ref)]
         try:
+            try:
+                packet, unlinked_notes = reading.result()
+            finally:
+                read_next()
             outcome = generate_admission(
-                self.warehouse.packet(ref.hadm_id, self.config.caps),
-                unlinked_notes=self.warehouse.unlinked_notes(ref.hadm_id),
+                packet,
+                unlinked_notes=unlinked_notes,
                 previous=load_previous(self.output_root, plan.subject_id, earlier, ref.admittime),
                 llm=self.llm,
                 config=self.config,

@@ -93,8 +93,8 @@ def generate_admission(
 ) -> AdmissionOutcome:
     """Write one admission's artifacts; with `force=False` an up-to-date complete admission is skipped."""
     prompt = render_prompt(packet, previous)
-    packet_json = packet.model_dump(mode="json")
-    key = resume_key(artifacts.packet_sha256(packet_json), prompt, config, llm)
+    serialized = artifacts.SerializedPacket(packet.model_dump(mode="json"))
+    key = resume_key(serialized.sha256, prompt, config, llm)
     ids = {"subject_id": packet.subject_id, "hadm_id": packet.hadm_id}
     final = artifacts.admission_dir(output_root, packet.subject_id, packet.hadm_id)
     record = final / artifacts.CALL_RECORD
@@ -102,7 +102,7 @@ def generate_admission(
     if not force and record.exists() and artifacts.read_json(record)["resume_key"] == key:
         return AdmissionOutcome(**ids, status="skipped")
     with artifacts.AdmissionWriter(output_root, packet.subject_id, packet.hadm_id) as writer:
-        writer.canonical(artifacts.PACKET, artifacts.packet_file(packet_json, key["packet_sha256"]))
+        writer.text(artifacts.PACKET, serialized.file_text() + "\n")
         writer.json(
             artifacts.INPUT_MANIFEST,
             artifacts.input_data_manifest(packet, key["packet_sha256"], config.caps, build_info),

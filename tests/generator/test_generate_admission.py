@@ -2,6 +2,7 @@
 template backend, repair rounds, failure records, atomic replacement, resume keys and the governance guard."""
 
 import json
+import os
 import random
 
 import openai
@@ -186,3 +187,36 @@ def test_governance_guard(url, origin, allowed, refused):
 def test_allowed_hosts_merge_cli_and_environment():
     env = {"MIMICBENCH_ALLOWED_ENDPOINTS": "a.example.org, B.example.org"}
     assert allowed_hosts(["c.example.org"], env) == ("a.example.org", "b.example.org", "c.example.org")
+
+
+def test_packet_file_is_serialized_once_in_canonical_form(tmp_path, openai_server):
+    """`packet.json` is the canonical JSON of {packet, packet_sha256}, built from one serialization of the packet."""
+    openai_server.push(chat_completion(json.dumps(good_answer())))
+    run(tmp_path, client_for(openai_server))
+
+    text = (folder(tmp_path) / "packet.json").read_text(encoding="utf-8")
+    stored = json.loads(text)
+    assert text == artifacts.canonical_json(artifacts.packet_file(stored["packet"], stored["packet_sha256"])) + "\n"
+    assert stored["packet_sha256"] == artifacts.packet_sha256(make_packet().model_dump(mode="json"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="names the fsynced files through /proc")
+def test_every_file_is_fsynced_before_the_folder_is_renamed(tmp_path, openai_server, monkeypatch):
+    synced, renamed_with = [], []
+    real_fsync, real_replace = artifacts.os.fsync, artifacts._replace_dir
+
+    def fsync(handle):
+        synced.append(artifacts.os.readlink(f"/proc/self/fd/{handle}").rsplit("/", 1)[-1])
+        real_fsync(handle)
+
+    def replace_dir(source, target):
+        renamed_with.append(({p.name for p in source.iterdir()}, set(synced)))
+        real_replace(source, target)
+
+    monkeypatch.setattr(artifacts.os, "fsync", fsync)
+    monkeypatch.setattr(artifacts, "_replace_dir", replace_dir)
+    openai_server.push(chat_completion(json.dumps(good_answer())))
+    run(tmp_path, client_for(openai_server))
+
+    [(files, fsynced)] = renamed_with
+    assert files == FILES and files <= fsynced
