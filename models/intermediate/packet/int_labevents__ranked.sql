@@ -1,3 +1,7 @@
+{#-
+    The ranking runs on narrow key columns only (labevent_id is unique and not null in
+    int_labevents__linked); the wide lab columns join back once, after the three window passes.
+-#}
 with labevents as (
 
     select * from {{ ref('int_labevents__linked') }}
@@ -16,20 +20,20 @@ lab_items as (
 
 ),
 
-of_admissions as (
+keys_of_admissions as (
 
     select
-        labevents.*,
-        lab_items.label,
-        lab_items.fluid,
-        lab_items.category,
+        labevents.labevent_id,
+        labevents.hadm_id,
+        labevents.itemid,
+        labevents.charttime,
+        labevents.storetime,
+        labevents.flag is not null as is_flagged,
         admissions.admittime
     from labevents
     inner join admissions
         on labevents.hadm_id = admissions.hadm_id
         and labevents.subject_id = admissions.subject_id
-    left join lab_items
-        on labevents.itemid = lab_items.itemid
 
 ),
 
@@ -43,7 +47,7 @@ ordered as (
                      storetime nulls last,
                      labevent_id nulls last
         ) as seq
-    from of_admissions
+    from keys_of_admissions
 
 ),
 
@@ -53,7 +57,7 @@ tiered as (
         *,
         case
             when {{ is_first_or_last('itemid') }} then 1
-            when flag is not null then 2
+            when is_flagged then 2
             else 3
         end as keep_tier
     from ordered
@@ -63,12 +67,32 @@ tiered as (
 ranked as (
 
     select
-        *,
+        labevent_id,
+        admittime,
+        seq,
         row_number() over (
             partition by hadm_id
             order by keep_tier, seq
         ) as keep_priority
     from tiered
+
+),
+
+of_admissions as (
+
+    select
+        labevents.*,
+        lab_items.label,
+        lab_items.fluid,
+        lab_items.category,
+        ranked.admittime,
+        ranked.seq,
+        ranked.keep_priority
+    from labevents
+    inner join ranked
+        on labevents.labevent_id = ranked.labevent_id
+    left join lab_items
+        on labevents.itemid = lab_items.itemid
 
 ),
 
@@ -99,7 +123,7 @@ final as (
         priority,
         comments,
         link_method
-    from ranked
+    from of_admissions
 
 )
 
