@@ -11,6 +11,7 @@ record depends only on the request and the server.
 """
 
 import email.utils
+import functools
 import json
 import random
 import re
@@ -245,8 +246,11 @@ def parse_json_answer(result: ChatResult) -> Any:
         raise AnswerError(f"the answer is not valid JSON: {first_error}") from None
 
 
+@functools.cache
 def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema in the shape strict structured output expects (all keys required, no extras)."""
+    """The model's JSON schema in the shape strict structured output expects (all keys required, no extras).
+
+    Built once per model class (about 4 ms each); callers must not mutate the returned dict."""
     schema = model.model_json_schema()
 
     def tighten(node: Any) -> None:
