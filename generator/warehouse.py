@@ -5,6 +5,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -121,21 +122,29 @@ class Warehouse:
         and applies the build's cap rule to their precomputed `keep_priority`: a row is kept when its priority is
         within the cap and, in a child section, its parent row is kept; rows stay in `seq` (time) order. So a
         packet read with caps C equals the packet of a build run with caps C (tests/warehouse prove it).
+
+        Two things halve the read's CPU time (19 statements per packet): the rows are put in `seq` order here
+        (unique per admission, a data test checks it) because an `order by` costs DuckDB about 0.4 ms per
+        statement, more than sorting in Python; and hadm_id is written into the SQL as a whole number because a
+        bound parameter makes DuckDB try to import pandas on every statement.
         """
+        hadm = f"{hadm_id:d}"
         with self._connect() as con:
             info = self._build_info(con)
             effective = {**info["caps"], **self._checked_caps(caps)}
-            header = _fetch(con, f"select {HEADER_COLUMNS} from marts.mart_admissions where hadm_id = ?", [hadm_id])
+            header = _fetch(con, f"select {HEADER_COLUMNS} from marts.mart_admissions where hadm_id = {hadm}")
             if not header:
                 raise WarehouseError(
                     f"hadm_id {hadm_id} is not in {self.db_path}: list admissions with `admissions()`."
                 )
             every_row = {
-                name: _fetch(
-                    con,
-                    f"select * exclude (subject_id, hadm_id, is_kept) from marts.mart_packet_{name}"
-                    " where hadm_id = ? order by seq",
-                    [hadm_id],
+                name: sorted(
+                    _fetch(
+                        con,
+                        f"select * exclude (subject_id, hadm_id, is_kept) from marts.mart_packet_{name}"
+                        f" where hadm_id = {hadm}",
+                    ),
+                    key=itemgetter("seq"),
                 )
                 for name in SECTIONS
             }
