@@ -58,14 +58,14 @@ def validate_answer(
         return None, ValidationReport(
             ok=False, errors=errors, numbers_stated=0, numbers_grounded=0, grounding_score=None, ungrounded_numbers=[]
         )
-    rows = _evidence_texts(packet, previous)
+    evidence = _Evidence(packet, previous)
     errors = [
         *_check_turns(output),
         *_check_times(output),
         *_check_calendar(output),
-        *_check_evidence(output, rows, packet),
+        *_check_evidence(output, evidence, packet),
     ]
-    stated, grounded, ungrounded = _grounding(output, rows)
+    stated, grounded, ungrounded = _grounding(output, evidence)
     score = grounded / stated if stated else None
     if min_grounding_score is not None and score is not None and score < min_grounding_score:
         listed = ", ".join(f"turn {u.turn_id}: {u.number}" for u in ungrounded[:20])
@@ -134,13 +134,13 @@ def _check_calendar(output: ConversationOutput) -> list[str]:
     return errors
 
 
-def _check_evidence(output: ConversationOutput, rows: dict[str, str], packet: Packet) -> list[str]:
+def _check_evidence(output: ConversationOutput, evidence: "_Evidence", packet: Packet) -> list[str]:
     errors = []
     summary = output.end_of_admission_summary
     cited = [(f"turn {t.turn_id}", eid) for t in output.conversation for eid in t.evidence_eids]
     cited += [("summary", eid) for eid in summary.cited_eids()]
     for where, eid in cited:
-        if eid not in rows:
+        if eid not in evidence:
             errors.append(f"known_evidence: {where} cites {eid!r}, which is not in this packet or the previous summary")
     for turn in output.conversation:
         clinical = turn.speaker != "PATIENT" or numbers_in(turn.text)
@@ -156,11 +156,11 @@ def _check_evidence(output: ConversationOutput, rows: dict[str, str], packet: Pa
     return errors
 
 
-def _grounding(output: ConversationOutput, rows: dict[str, str]) -> tuple[int, int, list[UngroundedNumber]]:
+def _grounding(output: ConversationOutput, evidence: "_Evidence") -> tuple[int, int, list[UngroundedNumber]]:
     stated = grounded = 0
     ungrounded = []
     for turn in output.conversation:
-        available = {float(n) for eid in turn.evidence_eids for n in numbers_in(rows.get(eid, ""))}
+        available = {float(n) for eid in turn.evidence_eids for n in numbers_in(evidence.text(eid))}
         for number in numbers_in(turn.text):
             stated += 1
             if float(number) in available:
@@ -170,24 +170,37 @@ def _grounding(output: ConversationOutput, rows: dict[str, str]) -> tuple[int, i
     return stated, grounded, ungrounded
 
 
-def _evidence_texts(packet: Packet, previous: PreviousAdmission | None) -> dict[str, str]:
-    """Every citable evidence id and the text of what it stands for (for grounding numbers)."""
-    texts = {packet.patient["eid"]: _row_text(packet.patient), packet.admission["eid"]: _row_text(packet.admission)}
-    for section in packet.sections.values():
-        texts.update((row["eid"], _row_text(row)) for row in section.rows)
-    if previous is not None:
-        summary = previous.summary
-        items = [
-            *summary.problem_list,
-            *summary.key_tests_and_results,
-            *summary.treatments_and_meds,
-            summary.disposition,
-        ]
-        for item in items:
-            text = " ".join(v for v in item.model_dump().values() if isinstance(v, str))
-            for eid in item.supporting_eids:
-                texts[eid] = f"{texts.get(eid, '')} {text}"
-    return texts
+class _Evidence:
+    """Every citable evidence id; the text of what one stands for (for grounding numbers) is built when asked.
+
+    An answer cites a few dozen of a packet's hundreds of rows, so only the cited rows' texts are built.
+    """
+
+    def __init__(self, packet: Packet, previous: PreviousAdmission | None):
+        self.rows = {packet.patient["eid"]: packet.patient, packet.admission["eid"]: packet.admission}
+        for section in packet.sections.values():
+            self.rows.update((row["eid"], row) for row in section.rows)
+        self.summary_texts: dict[str, list[str]] = {}  # what the previous summary's items citing the id say
+        if previous is not None:
+            summary = previous.summary
+            items = [
+                *summary.problem_list,
+                *summary.key_tests_and_results,
+                *summary.treatments_and_meds,
+                summary.disposition,
+            ]
+            for item in items:
+                text = " ".join(v for v in item.model_dump().values() if isinstance(v, str))
+                for eid in item.supporting_eids:
+                    self.summary_texts.setdefault(eid, []).append(text)
+
+    def __contains__(self, eid: str) -> bool:
+        return eid in self.rows or eid in self.summary_texts
+
+    def text(self, eid: str) -> str:
+        """The row's facts, then what the previous summary says citing it; empty for an unknown id."""
+        row = self.rows.get(eid)
+        return (_row_text(row) if row is not None else "") + "".join(f" {t}" for t in self.summary_texts.get(eid, []))
 
 
 def _row_text(row: dict[str, Any]) -> str:
