@@ -1,11 +1,13 @@
 """One admission (and one patient) from packet to artifacts: render, call or template, validate, repair, write.
 
-`generate_admission` is self-contained and safe to run concurrently for different admissions (the cohort
-runner does); `generate_patient` runs a patient's admissions in order, each reading the previous admission's
-stored summary, and rewrites the patient files after each one.
+`generate_admission` is self-contained and safe to run concurrently for different admissions; it is
+`answer_admission` (render, ask, validate; nothing written) then `write_answer`, which the cohort runner calls
+apart so that the writing is off a patient's chain. `generate_patient` runs a patient's admissions in order, each
+reading the previous admission's stored summary, and rewrites the patient files after each one.
 """
 
 import platform
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -80,6 +82,30 @@ def resume_key(packet_sha256: str, prompt: Prompt, config: GenerationConfig, llm
     }
 
 
+class AdmissionInputs:
+    """What the warehouse holds for one admission, and its packet's canonical JSON and SHA-256 (made once)."""
+
+    def __init__(self, packet: Packet, unlinked_notes: list[dict[str, Any]]):
+        self.packet = packet
+        self.unlinked_notes = unlinked_notes
+        self.serialized = artifacts.SerializedPacket(packet.model_dump(mode="json"))
+
+
+@dataclass
+class Answer:
+    """One admission asked and validated (or failed), not yet written: everything its folder will hold."""
+
+    inputs: AdmissionInputs
+    previous: PreviousAdmission | None
+    prompt: Prompt
+    key: dict[str, Any]
+    endpoint: str | None
+    rounds: list[Round]
+    output: ConversationOutput | None
+    report: ValidationReport | None
+    outcome: AdmissionOutcome
+
+
 def generate_admission(
     packet: Packet,
     *,
@@ -92,81 +118,117 @@ def generate_admission(
     force: bool = True,
 ) -> AdmissionOutcome:
     """Write one admission's artifacts; with `force=False` an up-to-date complete admission is skipped."""
+    inputs = AdmissionInputs(packet, unlinked_notes)
+    answer = answer_admission(inputs, previous=previous, llm=llm, config=config, output_root=output_root, force=force)
+    if answer is None:
+        return AdmissionOutcome(subject_id=packet.subject_id, hadm_id=packet.hadm_id, status="skipped")
+    write_answer(answer, output_root=output_root, caps=config.caps, build_info=build_info)
+    return answer.outcome
+
+
+def answer_admission(
+    inputs: AdmissionInputs,
+    *,
+    previous: PreviousAdmission | None,
+    llm: LLMClient | None,
+    config: GenerationConfig,
+    output_root: Path,
+    force: bool,
+) -> Answer | None:
+    """Render, ask (or run the template) and validate, writing nothing; None when the admission's complete
+    folder is up to date (`force=False`). `write_answer` writes the result."""
+    packet = inputs.packet
     prompt = render_prompt(packet, previous)
-    serialized = artifacts.SerializedPacket(packet.model_dump(mode="json"))
-    key = resume_key(serialized.sha256, prompt, config, llm)
+    key = resume_key(inputs.serialized.sha256, prompt, config, llm)
     ids = {"subject_id": packet.subject_id, "hadm_id": packet.hadm_id}
     final = artifacts.admission_dir(output_root, packet.subject_id, packet.hadm_id)
     record = final / artifacts.CALL_RECORD
     artifacts.recover(final)
     if not force and record.exists() and artifacts.read_json(record)["resume_key"] == key:
-        return AdmissionOutcome(**ids, status="skipped")
+        return None
+    if config.backend == "template":
+        output, report, rounds, failure = _template_rounds(packet, previous, config)
+    else:
+        if llm is None:
+            raise ValueError("the openai backend needs an LLMClient")
+        check_endpoint(llm.endpoint, packet.data_origin, config.allowed_endpoints)
+        output, report, rounds, failure = _model_rounds(packet, previous, prompt, llm, config)
+    attempts = [a for r in rounds for a in r.attempts]
+    outcome = AdmissionOutcome(
+        **ids,
+        status="failed" if failure else "completed",
+        attempts=len(attempts),
+        input_tokens=sum(a.get("input_tokens") or 0 for a in attempts),
+        output_tokens=sum(a.get("output_tokens") or 0 for a in attempts),
+        grounding_score=report.grounding_score if report else None,
+    )
+    if failure:
+        outcome.error_kind, outcome.error = failure
+    return Answer(
+        inputs=inputs,
+        previous=previous,
+        prompt=prompt,
+        key=key,
+        endpoint=llm.endpoint if llm and config.backend == "openai" else None,
+        rounds=rounds,
+        output=output,
+        report=report,
+        outcome=outcome,
+    )
+
+
+def write_answer(answer: Answer, *, output_root: Path, caps: dict[str, int | None], build_info: dict[str, Any]) -> None:
+    """The admission's folder, renamed into place when complete; a failed answer's records go to `.failed`."""
+    packet, outcome = answer.inputs.packet, answer.outcome
+    ids = {"subject_id": packet.subject_id, "hadm_id": packet.hadm_id}
     with artifacts.AdmissionWriter(output_root, packet.subject_id, packet.hadm_id) as writer:
-        writer.text(artifacts.PACKET, serialized.file_text() + "\n")
+        writer.text(artifacts.PACKET, answer.inputs.serialized.file_text() + "\n")
         writer.json(
             artifacts.INPUT_MANIFEST,
-            artifacts.input_data_manifest(packet, key["packet_sha256"], config.caps, build_info),
+            artifacts.input_data_manifest(packet, answer.key["packet_sha256"], caps, build_info),
         )
-        if unlinked_notes:
-            writer.canonical(artifacts.UNLINKED_NOTES, {"radiology_notes": unlinked_notes})
-        writer.json(artifacts.PROMPT_RECORD, _prompt_record(prompt, previous, key))
-        if config.backend == "template":
-            output, report, rounds, failure = _template_rounds(packet, previous, config)
-        else:
-            if llm is None:
-                raise ValueError("the openai backend needs an LLMClient")
-            check_endpoint(llm.endpoint, packet.data_origin, config.allowed_endpoints)
-            output, report, rounds, failure = _model_rounds(packet, previous, prompt, llm, config)
-        attempts = [a for r in rounds for a in r.attempts]
+        if answer.inputs.unlinked_notes:
+            writer.canonical(artifacts.UNLINKED_NOTES, {"radiology_notes": answer.inputs.unlinked_notes})
+        writer.json(artifacts.PROMPT_RECORD, _prompt_record(answer.prompt, answer.previous, answer.key))
         writer.json(
             artifacts.RAW_OUTPUT,
             {
                 "rounds": [
                     {"round": r.round, "finish_reason": r.finish_reason, "response_text": r.response_text}
-                    for r in rounds
+                    for r in answer.rounds
                 ]
             },
         )
-        status = "failed" if failure else "completed"
         writer.json(
             artifacts.CALL_RECORD,
             {
                 **ids,
-                "status": status,
-                "resume_key": key,
+                "status": outcome.status,
+                "resume_key": answer.key,
                 "mimicbench_version": generator.__version__,
-                "endpoint": llm.endpoint if llm and config.backend == "openai" else None,
-                "rounds": [r.model_dump() for r in rounds],
+                "endpoint": answer.endpoint,
+                "rounds": [r.model_dump() for r in answer.rounds],
             },
         )
-        outcome = AdmissionOutcome(
-            **ids,
-            status=status,
-            attempts=len(attempts),
-            input_tokens=sum(a.get("input_tokens") or 0 for a in attempts),
-            output_tokens=sum(a.get("output_tokens") or 0 for a in attempts),
-            grounding_score=report.grounding_score if report else None,
-        )
-        if failure or output is None or report is None:
-            outcome.error_kind, outcome.error = failure or ("internal", "no answer")
+        if outcome.status == "failed":
             writer.json(artifacts.FAILURE, {**ids, "error_kind": outcome.error_kind, "error": outcome.error})
             writer.fail()
-            return outcome
-        writer.jsonl(artifacts.CONVERSATION, [turn.model_dump() for turn in output.conversation])
+            return
+        assert answer.output is not None and answer.report is not None
+        writer.jsonl(artifacts.CONVERSATION, [turn.model_dump() for turn in answer.output.conversation])
         writer.json(
             artifacts.SUMMARY,
             {
                 **ids,
-                "backend": key["backend"],
-                "model": key["model"],
-                "prompt_template_version": prompt.template_version,
-                "end_of_admission_summary": output.end_of_admission_summary.model_dump(),
-                "grounding_score": report.grounding_score,
-                "validation": report.model_dump(),
+                "backend": answer.key["backend"],
+                "model": answer.key["model"],
+                "prompt_template_version": answer.prompt.template_version,
+                "end_of_admission_summary": answer.output.end_of_admission_summary.model_dump(),
+                "grounding_score": answer.report.grounding_score,
+                "validation": answer.report.model_dump(),
             },
         )
         writer.commit()
-        return outcome
 
 
 def _template_rounds(
@@ -266,9 +328,14 @@ def load_previous(
         path = artifacts.admission_dir(output_root, subject_id, ref.hadm_id) / artifacts.SUMMARY
         if path.exists():
             summary = EndOfAdmissionSummary.model_validate(artifacts.read_json(path)["end_of_admission_summary"])
-            days = (admittime - ref.dischtime).days if ref.dischtime else None
-            return PreviousAdmission(hadm_id=ref.hadm_id, summary=summary, days_before=days)
+            return previous_admission(ref, summary, admittime)
     return None
+
+
+def previous_admission(ref: AdmissionRef, summary: EndOfAdmissionSummary, admittime: datetime) -> PreviousAdmission:
+    """Admission `ref` with its summary, as the prompt of a later admission admitted at `admittime` shows it."""
+    days = (admittime - ref.dischtime).days if ref.dischtime else None
+    return PreviousAdmission(hadm_id=ref.hadm_id, summary=summary, days_before=days)
 
 
 def select_admissions(
