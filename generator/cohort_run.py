@@ -2,17 +2,20 @@
 
 The calling thread starts the workers and collects one `AdmissionResult` per admission. Model requests go
 through `LimitedTransport`, which keeps at most `AdaptiveLimit.limit` requests in flight (K, lowered while the
-server answers 429). There are twice as many workers as request slots, so the next admissions' packet reads and
-the last ones' validation and writing overlap the requests in flight instead of leaving a slot idle. Within a
-patient, the next admission's warehouse reads (packet, unlinked notes: they do not depend on the admission before)
-run on a reader thread while the current admission is generated, so they are off the patient's chain.
+server answers 429). There are twice as many workers as request slots, so one admission's own work overlaps
+another's request instead of leaving a slot idle. Patients start longest chain first. Within a patient, only what
+needs the admission before stays on the patient's chain (the answer's validation, the next prompt, its request):
+the next admission's warehouse reads run on a reader thread meanwhile, and each admission's folder is written on
+the patient's writer thread while the next one is asked for.
 
 On the first Ctrl-C no new request is sent, the requests in flight finish and their admissions are written; on
 the second it gives up at once. Each admission folder is renamed into place only when complete, so nothing
 half-written is ever visible, and the next run resumes.
 """
 
+import itertools
 import math
+import os
 import queue
 import threading
 import time
@@ -29,23 +32,27 @@ from pydantic import BaseModel
 
 from generator import artifacts
 from generator.atomic import write_json_atomic
+from generator.conversation import EndOfAdmissionSummary
 from generator.generate import (
+    AdmissionInputs,
     AdmissionOutcome,
+    Answer,
     GenerationConfig,
-    generate_admission,
+    answer_admission,
     load_previous,
+    previous_admission,
     run_record,
     select_admissions,
+    write_answer,
 )
 from generator.llm import LLMClient
-from generator.packet import Packet
 from generator.warehouse import AdmissionRef, Warehouse, WarehouseError
 
 REPORT = "run_report.json"
 FATAL_ERROR_KINDS = frozenset({"auth", "not_found"})  # every later request would fail the same way
 AUTH_STATUSES = frozenset({401, 403})
 FAILURE_EXAMPLES = 20
-WORKERS_PER_SLOT = 2  # one sends, one reads the next packet or writes the last answer meanwhile
+WORKERS_PER_SLOT = 2  # while one waits for its answer, another gets its next request ready
 
 
 class RequestRefused(Exception):
@@ -126,6 +133,44 @@ class LimitedTransport(httpx2.BaseTransport):
 
     def close(self) -> None:
         self._inner.close()
+
+
+class Reader:
+    """Runs `read(hadm_id)` on `threads` threads, the admission whose patient has most admissions left first.
+
+    A long chain waits for each of its reads; a short one has time to spare. So at the start, when every
+    patient's first reads are asked for at once, the long chains' reads do not queue behind the short ones'.
+    The runner starts as many threads as cores: more would only share them, and serve no read sooner.
+    """
+
+    def __init__(self, read: Callable[[int], AdmissionInputs], threads: int):
+        self._read = read
+        self._threads = threads
+        self._order = itertools.count()  # first come, first served among equals
+        self._todo: queue.PriorityQueue[tuple[float, int, int, Future[AdmissionInputs] | None]] = queue.PriorityQueue()
+        for number in range(threads):
+            threading.Thread(target=self._serve, name=f"cohort-read-{number}", daemon=True).start()
+
+    def submit(self, hadm_id: int, *, admissions_left: int) -> "Future[AdmissionInputs]":
+        future: Future[AdmissionInputs] = Future()
+        self._todo.put((-admissions_left, next(self._order), hadm_id, future))
+        return future
+
+    def close(self) -> None:
+        """End the threads; reads not started yet are dropped."""
+        for _ in range(self._threads):
+            self._todo.put((-math.inf, next(self._order), 0, None))
+
+    def _serve(self) -> None:
+        while True:
+            _, _, hadm_id, future = self._todo.get()
+            if future is None:
+                return
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(self._read(hadm_id))
+                except BaseException as error:  # the worker waiting for it gets it
+                    future.set_exception(error)
 
 
 class CohortOptions(BaseModel):
@@ -209,13 +254,13 @@ class RunReport(BaseModel):
 def plan_patients(
     warehouse: Warehouse, subject_ids: Iterable[int], options: CohortOptions
 ) -> tuple[list[PatientPlan], list[SkippedPatient]]:
-    """Each patient's admissions to generate, longest chain first (so no long chain starts last).
+    """Each patient's admissions to generate, in cohort order.
 
-    Read on `options.concurrency` threads: the warehouse opens a connection per call, and concurrent ones are cheap.
+    Read on `options.concurrency` threads: the warehouse keeps one handle with a cursor per call.
     """
     with ThreadPoolExecutor(options.concurrency) as pool:
         planned = list(pool.map(lambda subject_id: _plan(warehouse, subject_id, options), dict.fromkeys(subject_ids)))
-    plans = sorted((p for p in planned if isinstance(p, PatientPlan)), key=lambda plan: -len(plan.targets))
+    plans = [p for p in planned if isinstance(p, PatientPlan)]
     return plans, [p for p in planned if isinstance(p, SkippedPatient)]
 
 
@@ -261,16 +306,15 @@ class CohortRun:
         self._stop = threading.Event()
         self._fatal: str | None = None
         self._results: queue.SimpleQueue[AdmissionResult | BaseException | None] = queue.SimpleQueue()
-        self._reader: ThreadPoolExecutor | None = None
+        self._reader: Reader | None = None
 
     def run(self, plans: list[PatientPlan], skipped: list[SkippedPatient]) -> RunReport:
         started_at, started = datetime.now(UTC), time.monotonic()
         todo: queue.SimpleQueue[PatientPlan] = queue.SimpleQueue()
-        for plan in plans:
+        for plan in sorted(plans, key=lambda plan: -len(plan.targets)):  # longest chain first: none starts last
             todo.put(plan)
         workers = min(self.options.concurrency * (WORKERS_PER_SLOT if self.limit else 1), len(plans))
-        # each worker has at most one read ahead, so no read waits for a reader thread
-        self._reader = ThreadPoolExecutor(max(1, workers), thread_name_prefix="cohort-read")
+        self._reader = Reader(self._read_inputs, os.cpu_count() or 1)
         for number in range(workers):
             threading.Thread(target=self._work, args=(todo,), name=f"cohort-{number}", daemon=True).start()
         progress = Progress(total=sum(len(plan.targets) for plan in plans))
@@ -297,7 +341,7 @@ class CohortRun:
                 status = "interrupted"
                 self._stop_sending()
                 self.on_notice("Interrupted: finishing the requests in flight (press Ctrl-C again to abort).")
-        self._reader.shutdown(wait=False, cancel_futures=True)
+        self._reader.close()
         if self._fatal and status == "finished":
             status = "stopped"
         report = build_report(
@@ -349,87 +393,92 @@ class CohortRun:
             self._results.put(None)
 
     def _run_patient(self, plan: PatientPlan) -> None:
-        """The patient's admissions in order, then its patient files, rewritten from disk (a rerun repairs them)."""
+        """The patient's admissions in order, then its patient files, rewritten from disk (a rerun repairs them).
+
+        An admission's folder is written on the patient's writer thread while the next admission is asked for,
+        whose prompt takes the summary just validated (what the folder will hold) instead of reading it back.
+        The one writer keeps the patient's order: no admission is complete on disk before an earlier one of
+        this run, and the patient files come last. An admission is reported once its folder is written.
+        """
         listed = [
             {"hadm_id": r.hadm_id, "admittime": r.admittime.isoformat(), "has_discharge_note": r.has_discharge_note}
             for r in plan.eligible
         ]
-        ran = False
-        targets = plan.targets
-        pending = self._read_ahead(targets[0]) if targets else None
-        for index, (ref, entry) in enumerate(zip(targets, listed[: len(targets)], strict=True)):
-            if self._stop.is_set() or pending is None:
-                break
-            reading, pending = pending, None
+        targets, ran = plan.targets, False
+        answered: tuple[AdmissionRef, EndOfAdmissionSummary] | None = None  # the one before, if it completed now
+        written: Future[None] | None = None
+        reading = self._read_ahead(targets, 0)
+        with ThreadPoolExecutor(1, thread_name_prefix="cohort-write") as writes:
+            for index, (ref, entry) in enumerate(zip(targets, listed[: len(targets)], strict=True)):
+                if self._stop.is_set() or reading is None:
+                    break
+                started = time.perf_counter()
+                try:
+                    try:
+                        inputs = reading.result()
+                    finally:  # the next admission's reads run while this one is asked for
+                        following = index + 1 < len(targets) and not self._stop.is_set()
+                        reading = self._read_ahead(targets, index + 1) if following else None
+                    if answered:
+                        previous = previous_admission(*answered, ref.admittime)
+                    else:
+                        if written:
+                            written.result()  # the patient's earlier admissions are on disk
+                        earlier = plan.eligible[: plan.eligible.index(ref)]
+                        previous = load_previous(self.output_root, plan.subject_id, earlier, ref.admittime)
+                    answer = answer_admission(
+                        inputs,
+                        previous=previous,
+                        llm=self.llm,
+                        config=self.config,
+                        output_root=self.output_root,
+                        force=self.options.force,
+                    )
+                except RequestRefused:  # the run stopped before the request was sent: not started
+                    break
+                except Exception as error:  # recorded as this admission's failure; a ClickException also stops the run
+                    if isinstance(error, click.ClickException):
+                        self._halt(error.message)
+                    answered, ran = None, True
+                    self._report(entry, _failed(plan.subject_id, ref.hadm_id, error, started))
+                    continue
+                ran = True
+                if answer is None:
+                    answered = None
+                    skipped = AdmissionOutcome(subject_id=plan.subject_id, hadm_id=ref.hadm_id, status="skipped")
+                    self._report(entry, AdmissionResult(outcome=skipped, wall_s=time.perf_counter() - started))
+                    continue
+                if answer.outcome.error_kind in FATAL_ERROR_KINDS:
+                    self._halt(f"{answer.outcome.error} (admission {ref.hadm_id})")
+                completed = answer.output if answer.outcome.status == "completed" else None
+                answered = (ref, completed.end_of_admission_summary) if completed else None
+                written = writes.submit(self._write, answer, entry, started)
+            if ran:
+                patient_files = (self.output_root, plan.subject_id, listed, self._run_record)
+                writes.submit(artifacts.write_patient_files, *patient_files).result()
 
-            def read_next(index: int = index) -> None:
-                nonlocal pending
-                if index + 1 < len(targets) and not self._stop.is_set():
-                    pending = self._read_ahead(targets[index + 1])
-
-            result = self._run_admission(plan, ref, reading, read_next)
-            if result is None:
-                break
-            if result.outcome.status != "skipped":
-                entry["this_run"] = result.outcome.model_dump(include={"status", "error_kind", "error"})
-            ran = True
-            self._results.put(result)
-        if ran:
-            artifacts.write_patient_files(self.output_root, plan.subject_id, listed, self._run_record)
-
-    def _read_ahead(self, ref: AdmissionRef) -> "Future[tuple[Packet, list[dict[str, Any]]]]":
-        """Start reading an admission's packet and unlinked notes on a reader thread."""
+    def _read_ahead(self, targets: list[AdmissionRef], index: int) -> "Future[AdmissionInputs]":
+        """Start reading `targets[index]`'s packet and unlinked notes on a reader thread."""
         assert self._reader is not None
-        return self._reader.submit(self._read_inputs, ref.hadm_id)
+        return self._reader.submit(targets[index].hadm_id, admissions_left=len(targets) - index)
 
-    def _read_inputs(self, hadm_id: int) -> tuple[Packet, list[dict[str, Any]]]:
-        return self.warehouse.packet(hadm_id, self.config.caps), self.warehouse.unlinked_notes(hadm_id)
+    def _read_inputs(self, hadm_id: int) -> AdmissionInputs:
+        return AdmissionInputs(self.warehouse.packet(hadm_id, self.config.caps), self.warehouse.unlinked_notes(hadm_id))
 
-    def _run_admission(
-        self,
-        plan: PatientPlan,
-        ref: AdmissionRef,
-        reading: "Future[tuple[Packet, list[dict[str, Any]]]]",
-        read_next: Callable[[], None],
-    ) -> AdmissionResult | None:
-        """The admission's result; None when the run stopped before its request was sent (it was not started).
-
-        `reading`: its warehouse reads, started earlier; once they are in, `read_next` starts the next admission's.
-        A failed read is this admission's failure, as any other error.
-        """
-        started = time.perf_counter()
-        earlier = plan.eligible[: plan.eligible.index(ref)]
+    def _write(self, answer: Answer, entry: dict[str, Any], started: float) -> None:
+        """On the patient's writer thread: write the admission's folder, then report it."""
         try:
-            try:
-                packet, unlinked_notes = reading.result()
-            finally:
-                read_next()
-            outcome = generate_admission(
-                packet,
-                unlinked_notes=unlinked_notes,
-                previous=load_previous(self.output_root, plan.subject_id, earlier, ref.admittime),
-                llm=self.llm,
-                config=self.config,
-                output_root=self.output_root,
-                build_info=self._build_info,
-                force=self.options.force,
-            )
-        except RequestRefused:
-            return None
-        except Exception as error:  # recorded as this admission's failure; a ClickException also stops the run
-            if isinstance(error, click.ClickException):
-                self._halt(error.message)
-            outcome = AdmissionOutcome(
-                subject_id=plan.subject_id,
-                hadm_id=ref.hadm_id,
-                status="failed",
-                error_kind=type(error).__name__,
-                error=str(error),
-            )
-            return AdmissionResult(outcome=outcome, wall_s=time.perf_counter() - started)
-        if outcome.error_kind in FATAL_ERROR_KINDS:
-            self._halt(f"{outcome.error} (admission {ref.hadm_id})")
-        return self._measured(outcome, time.perf_counter() - started)
+            write_answer(answer, output_root=self.output_root, caps=self.config.caps, build_info=self._build_info)
+        except Exception as error:  # recorded as this admission's failure, as any other error
+            self._report(entry, _failed(answer.outcome.subject_id, answer.outcome.hadm_id, error, started))
+        else:
+            self._report(entry, _measured(answer, time.perf_counter() - started))
+
+    def _report(self, entry: dict[str, Any], result: AdmissionResult) -> None:
+        """Hand the result to the calling thread; note this run's outcome in the patient's admission list."""
+        if result.outcome.status != "skipped":
+            entry["this_run"] = result.outcome.model_dump(include={"status", "error_kind", "error"})
+        self._results.put(result)
 
     def _halt(self, reason: str) -> None:
         if not self._fatal:
@@ -443,24 +492,28 @@ class CohortRun:
         if self.limit:
             self.limit.stop()
 
-    def _measured(self, outcome: AdmissionOutcome, wall_s: float) -> AdmissionResult:
-        """The result, with request and validation figures read back from the records just written."""
-        result = AdmissionResult(outcome=outcome, wall_s=wall_s)
-        if outcome.status == "skipped":
-            return result
-        ids = (self.output_root, outcome.subject_id, outcome.hadm_id)
-        folder = artifacts.admission_dir(*ids) if outcome.status == "completed" else artifacts.failed_dir(*ids)
-        rounds = artifacts.read_json(folder / artifacts.CALL_RECORD)["rounds"]
-        attempts = [attempt for r in rounds for attempt in r["attempts"]]
-        result.rounds = len(rounds)
-        result.request_latencies_ms = [a["latency_ms"] for a in attempts]
-        result.http_statuses = [a["http_status"] or 0 for a in attempts]
-        result.model_s = sum(a["latency_ms"] / 1000 + (a["wait_before_retry_s"] or 0) for a in attempts)
-        if outcome.status == "completed":
-            validation = artifacts.read_json(folder / artifacts.SUMMARY)["validation"]
-            result.numbers_stated = validation["numbers_stated"]
-            result.numbers_grounded = validation["numbers_grounded"]
-        return result
+
+def _measured(answer: Answer, wall_s: float) -> AdmissionResult:
+    """The result, with the request and validation figures of the answer."""
+    attempts = [attempt for r in answer.rounds for attempt in r.attempts]
+    report = answer.report if answer.outcome.status == "completed" else None
+    return AdmissionResult(
+        outcome=answer.outcome,
+        wall_s=wall_s,
+        model_s=sum(a["latency_ms"] / 1000 + (a["wait_before_retry_s"] or 0) for a in attempts),
+        request_latencies_ms=[a["latency_ms"] for a in attempts],
+        http_statuses=[a["http_status"] or 0 for a in attempts],
+        rounds=len(answer.rounds),
+        numbers_stated=report.numbers_stated if report else 0,
+        numbers_grounded=report.numbers_grounded if report else 0,
+    )
+
+
+def _failed(subject_id: int, hadm_id: int, error: Exception, started: float) -> AdmissionResult:
+    outcome = AdmissionOutcome(
+        subject_id=subject_id, hadm_id=hadm_id, status="failed", error_kind=type(error).__name__, error=str(error)
+    )
+    return AdmissionResult(outcome=outcome, wall_s=time.perf_counter() - started)
 
 
 def _tally(progress: Progress, result: AdmissionResult, elapsed_s: float) -> None:
