@@ -1,9 +1,10 @@
--- Link-method invariant: every time-window link lies inside its admission's padded window.
+-- Link-method invariant: every time-window link lies inside its admission's padded window. Labs and eMAR are
+-- read from their section marts, which hold every linked row (their linkage models are views).
 {%- set pad = var('link_padding_hours') | int %}
 {%- set linked = [
-    ('int_labevents__linked', 'labevent_id', 'linked.charttime'),
+    ('mart_packet_labs', 'labevent_id', 'linked.charttime'),
     ('int_microbiology__linked', 'microevent_id', 'coalesce(linked.charttime, linked.chartdate)'),
-    ('int_emar__linked', 'emar_id', 'linked.charttime'),
+    ('mart_packet_emar', 'emar_id', 'linked.charttime'),
     ('int_radiology__linked', 'note_id', 'linked.charttime'),
 ] %}
 

@@ -5,7 +5,7 @@
 -#}
 with labs as (
 
-    select * from {{ ref('int_labevents__linked') }}
+    select * from {{ ref('mart_packet_labs') }}
 
 ),
 

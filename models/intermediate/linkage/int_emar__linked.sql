@@ -1,3 +1,6 @@
+{#- A view: read once, by int_emar__ranked (mart_packet_emar holds the linked rows). -#}
+{{ config(materialized='view') }}
+
 {%- set emar_columns = [
     'emar_id', 'subject_id', 'emar_seq', 'poe_id', 'pharmacy_id', 'enter_provider_id', 'charttime',
     'medication', 'event_txt', 'scheduletime', 'storetime',

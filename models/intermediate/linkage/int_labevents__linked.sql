@@ -1,3 +1,6 @@
+{#- A view: read once, by int_labevents__ranked (mart_packet_labs holds the linked rows). -#}
+{{ config(materialized='view') }}
+
 {%- set lab_columns = [
     'labevent_id', 'subject_id', 'specimen_id', 'itemid', 'order_provider_id', 'charttime', 'storetime',
     'value', 'valuenum', 'valueuom', 'ref_range_lower', 'ref_range_upper', 'flag', 'priority', 'comments',

@@ -1,3 +1,4 @@
+{#- Parent ranks (seq, keep_priority, is_kept, eid) come from the parent's section mart, computed once. -#}
 with discharge_details as (
 
     select * from {{ ref('stg_mimic_note__discharge_detail') }}
@@ -6,7 +7,7 @@ with discharge_details as (
 
 discharge_notes as (
 
-    select * from {{ ref('int_discharge__ranked') }}
+    select * from {{ ref('mart_packet_discharge_notes') }}
 
 ),
 

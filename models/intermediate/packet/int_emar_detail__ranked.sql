@@ -1,3 +1,4 @@
+{#- Parent ranks (seq, keep_priority, is_kept, eid) come from the parent's section mart, computed once. -#}
 with emar_details as (
 
     select * from {{ ref('stg_mimic_hosp__emar_detail') }}
@@ -6,7 +7,7 @@ with emar_details as (
 
 emar as (
 
-    select * from {{ ref('int_emar__ranked') }}
+    select * from {{ ref('mart_packet_emar') }}
 
 ),
 
@@ -54,12 +55,26 @@ parents as (
 
 ),
 
+{#-
+    The window pass runs on narrow key columns; the wide detail rows join back once at the end, by
+    (emar_id, subject_id, parent_field_ordinal), which is unique in staging (a data test there).
+-#}
+detail_keys as (
+
+    select
+        emar_id,
+        subject_id,
+        parent_field_ordinal,
+        {{ dbt.safe_cast(dbt.split_part('parent_field_ordinal', "'.'", 1), api.Column.translate_type('integer')) }} as ordinal_major,
+        {{ dbt.safe_cast(dbt.split_part('parent_field_ordinal', "'.'", 2), api.Column.translate_type('integer')) }} as ordinal_minor
+    from emar_details
+
+),
+
 of_kept_and_dropped_parents as (
 
     select
-        emar_details.*,
-        {{ dbt.safe_cast(dbt.split_part('parent_field_ordinal', "'.'", 1), api.Column.translate_type('integer')) }} as ordinal_major,
-        {{ dbt.safe_cast(dbt.split_part('parent_field_ordinal', "'.'", 2), api.Column.translate_type('integer')) }} as ordinal_minor,
+        detail_keys.*,
         parents.hadm_id,
         parents.parent_eid,
         parents.parent_t_rel_min,
@@ -67,10 +82,10 @@ of_kept_and_dropped_parents as (
         parents.parent_is_kept,
         parents.details_before_in_seq,
         parents.details_before_in_keep_priority
-    from emar_details
+    from detail_keys
     inner join parents
-        on emar_details.emar_id = parents.emar_id
-        and emar_details.subject_id = parents.subject_id
+        on detail_keys.emar_id = parents.emar_id
+        and detail_keys.subject_id = parents.subject_id
 
 ),
 
@@ -92,9 +107,19 @@ ordered as (
 ranked as (
 
     select
-        *,
-        cast(details_before_in_keep_priority + (seq - details_before_in_seq) as bigint) as keep_priority
+        emar_details.*,
+        ordered.hadm_id,
+        ordered.parent_eid,
+        ordered.parent_t_rel_min,
+        ordered.parent_is_kept,
+        ordered.seq,
+        cast(ordered.details_before_in_keep_priority + (ordered.seq - ordered.details_before_in_seq) as bigint)
+            as keep_priority
     from ordered
+    inner join emar_details
+        on ordered.emar_id = emar_details.emar_id
+        and ordered.subject_id = emar_details.subject_id
+        and ordered.parent_field_ordinal is not distinct from emar_details.parent_field_ordinal
 
 ),
 

@@ -1,3 +1,4 @@
+{#- Parent ranks (seq, keep_priority, is_kept, eid) come from the parent's section mart, computed once. -#}
 with poe_details as (
 
     select * from {{ ref('stg_mimic_hosp__poe_detail') }}
@@ -6,7 +7,7 @@ with poe_details as (
 
 poe as (
 
-    select * from {{ ref('int_poe__ranked') }}
+    select * from {{ ref('mart_packet_poe') }}
 
 ),
 

@@ -1,3 +1,4 @@
+{#- Parent ranks (seq, keep_priority, is_kept, eid) come from the parent's section mart, computed once. -#}
 with radiology_details as (
 
     select * from {{ ref('stg_mimic_note__radiology_detail') }}
@@ -6,7 +7,7 @@ with radiology_details as (
 
 radiology_notes as (
 
-    select * from {{ ref('int_radiology__ranked') }}
+    select * from {{ ref('mart_packet_radiology_notes') }}
 
 ),
 
