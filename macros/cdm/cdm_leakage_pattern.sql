@@ -27,16 +27,24 @@
 {%- endmacro %}
 
 
-{#- Every term of `cdm_leakage_terms` as a whole word, longest first, as one SQL string literal. -#}
-{% macro cdm_leakage_pattern() -%}
+{#- The seed's `column` values (rows matching `where`) as one SQL string literal: an alternation of whole
+    words, longest first, each starting at a word boundary and, with `word_end`, ending at one. -#}
+{% macro cdm_keywords_pattern(seed_name, column, where='true', word_end=true) -%}
     {%- set words = [] -%}
-    {%- for row in cdm_seed_rows('cdm_leakage_terms', ['term'], dbt.length('term') ~ ' desc, term') -%}
+    {%- for row in cdm_seed_rows(seed_name, [column], dbt.length(column) ~ ' desc, ' ~ column, where) -%}
         {%- do words.append(cdm_keyword_literal_regex(row[0])) -%}
     {%- endfor -%}
     {%- if not words -%}
         {{ return("'^$'") }}
     {%- endif -%}
-    {{ return("'" ~ cdm_word_boundary() ~ "(" ~ words | join('|') ~ ")" ~ cdm_word_boundary() ~ "'") }}
+    {%- set end = cdm_word_boundary() if word_end else '' -%}
+    {{ return("'" ~ cdm_word_boundary() ~ "(" ~ words | join('|') ~ ")" ~ end ~ "'") }}
+{%- endmacro %}
+
+
+{#- Every term of `cdm_leakage_terms` as a whole word, longest first, as one SQL string literal. -#}
+{% macro cdm_leakage_pattern() -%}
+    {{ return(cdm_keywords_pattern('cdm_leakage_terms', 'term')) }}
 {%- endmacro %}
 
 

@@ -9,14 +9,10 @@
 
 {#- Rows whose column contains a discharge-exam marker from the `cdm_exam_cut_markers` seed. -#}
 {% test cdm_no_discharge_exam_marker(model, column_name) %}
-    with markers as (
-        select '{{ cdm_word_boundary() }}' || {{ cdm_keyword_regex('marker') }} as pattern
-        from {{ ref('cdm_exam_cut_markers') }}
-        where kind = 'discharge'
-    )
-    select checked.{{ column_name }}, markers.pattern
+    {%- set pattern = cdm_keywords_pattern('cdm_exam_cut_markers', 'marker', "kind = 'discharge'", word_end=false) %}
+    select checked.{{ column_name }}
     from {{ model }} as checked
-    inner join markers on {{ cdm_regexp_matches_ci('checked.' ~ column_name, 'markers.pattern') }}
+    where {{ cdm_regexp_matches_ci('checked.' ~ column_name, pattern) }}
 {% endtest %}
 
 {#- Rows for which `expression` (SQL over the model's columns) is not true. -#}
