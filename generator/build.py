@@ -105,6 +105,7 @@ def build_warehouse(
         "MIMIC_IV_NOTE_DIR": str(inputs.note_dir),
         "MIMICBENCH_DB": str(building),
         "MIMICBENCH_TMP": str(workdir / "tmp"),
+        "MIMICBENCH_DBT_KEEP_OPEN": "true",
         "DO_NOT_TRACK": "1",
     }
     started = time.monotonic()
