@@ -1,9 +1,10 @@
 {#-
     Admissions coded with a target pathology (the anchor's first cohort step): any ICD diagnosis, either
     version, whose long title contains a term of `cdm_pathology_icd_titles` ("acute appendicitis",
-    "diverticulitis", ...) as whole words. The dictionary (~110k titles) is matched first, so the diagnoses
-    table joins on codes by equality.
+    "diverticulitis", ...) as whole words. The dictionary (~110k titles) is matched first, one literal
+    pattern per pathology (macros/cdm/cdm_leakage_pattern.sql), so the diagnoses table joins on codes by equality.
 -#}
+{%- set pathologies = cdm_seed_rows('cdm_pathology_icd_titles', ['distinct pathology'], 'pathology') | map(attribute=0) | list %}
 with diagnoses as (
 
     select * from {{ ref('stg_mimic_hosp__diagnoses_icd') }}
@@ -16,24 +17,25 @@ dictionary as (
 
 ),
 
-title_terms as (
-
-    select * from {{ ref('cdm_pathology_icd_titles') }}
-
-),
-
 pathology_codes as (
 
+    {%- for pathology in pathologies %}
     select distinct
-        dictionary.icd_code,
-        dictionary.icd_version,
-        title_terms.pathology
+        icd_code,
+        icd_version,
+        '{{ pathology | replace("'", "''") }}' as pathology
     from dictionary
-    inner join title_terms
-        on {{ cdm_regexp_matches_ci(
-            'dictionary.long_title',
-            "'" ~ cdm_word_boundary() ~ "' || " ~ cdm_keyword_regex('title_terms.title_term') ~ " || '" ~ cdm_word_boundary() ~ "'"
-        ) }}
+    where {{ cdm_regexp_matches_ci(
+        'long_title',
+        cdm_keywords_pattern('cdm_pathology_icd_titles', 'title_term', "pathology = '" ~ pathology | replace("'", "''") ~ "'")
+    ) }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+    {%- if not pathologies %}
+    select icd_code, icd_version, cast(null as {{ dbt.type_string() }}) as pathology
+    from dictionary
+    where false
+    {%- endif %}
 
 ),
 
