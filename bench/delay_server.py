@@ -2,7 +2,8 @@
 
 The answer is a short canned conversation that cites the admission (`ADM#...`) and its discharge note (the first
 row of the prompt's `## discharge_notes` section), so it passes validation without the server reading the
-warehouse. It records when each request arrived and was answered, for the cohort benchmark.
+warehouse. It records when each request arrived and was answered, and the CPU time its request handlers took, for
+the cohort benchmark.
 
 Usage: .venv/bin/python bench/delay_server.py [--delay 1.0] [--port 8011]   (then --base-url http://127.0.0.1:8011/v1)
 """
@@ -62,11 +63,13 @@ class _Server(ThreadingHTTPServer):
 
 
 class DelayServer:
-    """ThreadingHTTPServer on 127.0.0.1 in a daemon thread; `log` holds (arrived, answered, hadm eid) per request."""
+    """ThreadingHTTPServer on 127.0.0.1 in a daemon thread; `log` holds (arrived, answered, hadm eid) per request,
+    `cpu_s` the CPU time of the request handlers."""
 
     def __init__(self, delay_s: float, port: int = 0):
         self.delay_s = delay_s
         self.log: list[tuple[float, float, str]] = []
+        self.cpu_s = 0.0
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", port), self._handler_class())
         self._httpd.daemon_threads = True
@@ -90,9 +93,10 @@ class DelayServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else the body waits ~40 ms for the ACK of the headers (delayed ACK)
 
             def do_POST(self) -> None:
-                arrived = time.monotonic()
+                arrived, cpu = time.monotonic(), time.thread_time()
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)))
                 prompt = next(m["content"] for m in body["messages"] if m["role"] == "user")
                 data = json.dumps(completion(json.dumps(canned_answer(prompt)))).encode()
@@ -104,6 +108,8 @@ class DelayServer:
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+                with server._lock:
+                    server.cpu_s += time.thread_time() - cpu
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
