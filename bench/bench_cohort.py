@@ -7,21 +7,23 @@ Runs `CohortRun` (what `mimicbench generate-cohort` runs) over the first N eligi
 cohort against `bench/delay_server.py`, which answers every request after a fixed delay with a valid answer.
 The ideal wall time keeps each patient's admissions in order: max(N / K, longest patient chain) x delay.
 Overhead per admission is its wall time minus the time in model requests (packet read, prompt, validation,
-writing), as `run_report.json` reports it. Each concurrency runs twice: against the warehouse as built, and with
-the packets read into memory beforehand (what is left is the runner's own work). Last, the warehouse reads of 20
-admissions are timed one at a time, and with the DuckDB database instance kept open meanwhile (so that each
-short-lived connection reuses it). Prints Markdown tables.
+writing), as `run_report.json` reports it. "Answer to next request" is, at the server, the time from answering
+one admission of a patient to the request for the patient's next one: on a long chain it adds to the wall time
+once per admission. CPU per admission is the process's CPU time (all threads, all cores) less the delay server's
+request handlers (it runs in this process), divided by N. Each concurrency runs twice: against the warehouse as
+built, and with the packets read into memory beforehand (what is left is the runner's own work). Last, the
+warehouse reads of 20 admissions are timed one at a time. Prints the load average and Markdown tables.
 """
 
 import argparse
 import math
+import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import duckdb
 import httpx2
 import openai
 
@@ -35,6 +37,7 @@ from generator.cohort_run import (  # noqa: E402
     CohortRun,
     LimitedTransport,
     PatientPlan,
+    percentiles,
     plan_patients,
 )
 from generator.generate import GenerationConfig  # noqa: E402
@@ -80,6 +83,14 @@ def max_in_flight(log: list[tuple[float, float, str]]) -> int:
     return peak
 
 
+def next_request_gaps_ms(log: list[tuple[float, float, str]], plans: list[PatientPlan]) -> list[float]:
+    """For each admission after a patient's first: its request's arrival less the answer to the one before."""
+    at = {eid: (arrived, answered) for arrived, answered, eid in log}
+    chains = [[at[f"ADM#{ref.hadm_id}"] for ref in plan.targets] for plan in plans]
+    pairs = [pair for chain in chains for pair in zip(chain[:-1], chain[1:], strict=True)]
+    return [(later[0] - earlier[1]) * 1000 for earlier, later in pairs]
+
+
 def run_once(
     warehouse: Warehouse | PreloadedWarehouse, plans: list[PatientPlan], concurrency: int, delay: float
 ) -> dict:
@@ -95,10 +106,11 @@ def run_once(
         llm = LLMClient(sdk, LLMSettings(model="bench-model"))
         options = CohortOptions(concurrency=concurrency)
         run = CohortRun(warehouse, llm, GenerationConfig(), Path(output_root), options, limit=limit)
-        started = time.monotonic()
+        started, cpu_started = time.monotonic(), time.process_time()
         report = run.run(plans, [])
-        wall = time.monotonic() - started
+        wall, cpu = time.monotonic() - started, time.process_time() - cpu_started - server.cpu_s
         peak = max_in_flight(server.log)
+        gaps = next_request_gaps_ms(server.log, plans)
     total = sum(len(plan.targets) for plan in plans)
     longest = max(len(plan.targets) for plan in plans)
     ideal = max(math.ceil(total / concurrency), longest) * delay
@@ -109,6 +121,8 @@ def run_once(
         "ideal": ideal,
         "peak": peak,
         "overhead": report.latency["overhead_s"],
+        "gaps": percentiles(gaps, (50, 95)),
+        "cpu_ms": cpu / total * 1000,
     }
 
 
@@ -128,30 +142,38 @@ def main() -> None:
     total = sum(len(plan.targets) for plan in plans)
     longest = max(len(plan.targets) for plan in plans)
     print(
-        f"{total} admissions of {len(plans)} patients (longest chain {longest}) from {args.db}, delay {args.delay}s\n"
+        f"{total} admissions of {len(plans)} patients (longest chain {longest}) from {args.db}, delay {args.delay}s; "
+        f"load average {load_average()}\n"
     )
 
     hadm_ids = [ref.hadm_id for plan in plans for ref in plan.targets]
     preloaded = PreloadedWarehouse(warehouse, hadm_ids)
-    print("| warehouse reads | concurrency | wall s | ideal s | wall / ideal | peak in flight | overhead p50 / p95 s |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| warehouse reads | concurrency | wall s | ideal s | wall / ideal | peak in flight | overhead p50 / p95 s "
+        "| answer to next request p50 / p95 ms | CPU ms / admission |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, source in (("as built", warehouse), ("preloaded", preloaded)):
         for concurrency in args.concurrency:
             row = run_once(source, plans, concurrency, args.delay)
             print(
                 f"| {label} | {concurrency} | {row['wall']:.1f} | {row['ideal']:.1f} | "
                 f"{row['wall'] / row['ideal']:.2f} | {row['peak']} | "
-                f"{row['overhead']['p50']:.3f} / {row['overhead']['p95']:.3f} |",
+                f"{row['overhead']['p50']:.3f} / {row['overhead']['p95']:.3f} | "
+                f"{row['gaps']['p50']:.0f} / {row['gaps']['p95']:.0f} | {row['cpu_ms']:.0f} |",
                 flush=True,
             )
 
-    print("\n| warehouse read (20 admissions, one at a time) | median s | with the instance kept open, median s |")
-    print("|---|---:|---:|")
+    print("\n| warehouse read (20 admissions, one at a time) | median s |")
+    print("|---|---:|")
     for name in ("packet", "unlinked_notes"):
-        alone = read_times(getattr(warehouse, name), hadm_ids[:20])
-        with duckdb.connect(str(args.db), read_only=True):
-            held = read_times(getattr(warehouse, name), hadm_ids[:20])
-        print(f"| `Warehouse.{name}` | {statistics.median(alone):.3f} | {statistics.median(held):.3f} |")
+        print(f"| `Warehouse.{name}` | {statistics.median(read_times(getattr(warehouse, name), hadm_ids[:20])):.3f} |")
+    print(f"\nload average {load_average()}")
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (other work on the machine shares its cores)."""
+    return " / ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def read_times(read, hadm_ids: list[int]) -> list[float]:
