@@ -6,40 +6,51 @@ every parsed answer (`bound_errors`), since a server that ignores them, or only 
 enforce them. Bounds are keyed `Model.field` (the pydantic class and field) and `Model.field[]` (the strings of
 an array field); `bounded_schema` writes them into the model's strict schema.
 
-Conversations (`conversation_bounds`): evidence ids per turn and their length come from the packet (no more ids
-than it holds, no longer than its longest), the number of turns from the answer's token budget (about
-`TOKENS_PER_TURN` a turn) within `AnswerLimits.turns`, and characters per turn and per summary item from the
-limits. CDM answers (`cdm_answer_bounds`): the diagnosis' length and the number and length of treatments.
+Conversations (`conversation_bounds`): evidence ids are no longer than the packet's longest and no more per item
+than it holds. Every other bound starts from `AnswerLimits` and is scaled down until an answer that fills every
+bound is at most `CHARACTERS_PER_OUTPUT_TOKEN` characters per token of the answer's budget (`max_tokens`), so a
+looping model runs into a bound before it runs out of tokens. CDM answers (`cdm_answer_bounds`): the diagnosis'
+length and the number and length of treatments, scaled the same way.
 """
 
+import bisect
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from generator.conversation import ConversationOutput
 from generator.llm import strict_json_schema
 from generator.packet import Packet
 from generator.prompt import PreviousAdmission
 
 Bounds = dict[str, dict[str, int]]
-TOKENS_PER_TURN = 100  # a turn with its time, speaker and a few evidence ids, in tokens
-MIN_TURNS = 4
+CHARACTERS_PER_OUTPUT_TOKEN = 2  # JSON with ids and numbers costs about 2 characters a token (1.5-1.9 measured)
 TIME_CHARACTERS = 12  # `H+hh:mm` with room for a thousand hours and a sign
+NUMBER_CHARACTERS = 16  # the longest integer a JSON grammar lets through
+SCALE_STEPS = 100
 
 
 class AnswerLimits(BaseModel):
-    """The configured ceilings; the packet and the token budget may lower them."""
+    """The ceilings of every bound, before the answer's token budget scales them down (never below the floors)."""
 
     model_config = ConfigDict(frozen=True)
 
     turns: int = 40
     turn_characters: int = 800
-    evidence_per_turn: int = 8
+    evidence_per_item: int = 8
     summary_characters: int = 2000
     summary_items: int = 20
     item_characters: int = 300
     treatments: int = 12
     diagnosis_characters: int = 300
+
+    def scaled(self, share: float) -> "AnswerLimits":
+        """Every ceiling times `share`, each kept at or above its floor."""
+        floors = {"turns": 4, "turn_characters": 80, "evidence_per_item": 2, "summary_characters": 200}
+        floors |= {"summary_items": 2, "item_characters": 40, "treatments": 3, "diagnosis_characters": 80}
+        return AnswerLimits(**{name: max(floors[name], int(value * share)) for name, value in self})
 
 
 def conversation_bounds(
@@ -47,47 +58,84 @@ def conversation_bounds(
 ) -> Bounds:
     """Bounds for `ConversationOutput` given the packet, the previous summary and the answer's token budget."""
     ids = packet.evidence_ids() | set(previous.summary.cited_eids() if previous else ())
-    eid = {"maxLength": max(len(i) for i in ids)}
-    per_item = {"maxItems": min(limits.evidence_per_turn, len(ids))}
-    turns = (
-        limits.turns if output_tokens is None else max(MIN_TURNS, min(limits.turns, output_tokens // TOKENS_PER_TURN))
-    )
-    text = {"maxLength": limits.item_characters}
-    time = {"maxLength": TIME_CHARACTERS}
-    items = {"maxItems": limits.summary_items}
-    bounds: Bounds = {
-        "ConversationOutput.conversation": {"maxItems": turns},
-        "Turn.relative_time": time,
-        "Turn.text": {"maxLength": limits.turn_characters},
-        "Turn.evidence_eids": per_item,
-        "Turn.evidence_eids[]": eid,
-        "EndOfAdmissionSummary.relative_discharge_time": time,
-        "EndOfAdmissionSummary.one_paragraph_summary": {"maxLength": limits.summary_characters},
-        "EndOfAdmissionSummary.problem_list": items,
-        "EndOfAdmissionSummary.key_tests_and_results": items,
-        "EndOfAdmissionSummary.treatments_and_meds": items,
-        "KeyTestResult.relative_time": time,
-    }
-    for model, fields in {
-        "Problem": ("problem", "status_at_discharge"),
-        "KeyTestResult": ("test", "result"),
-        "TreatmentOrMed": ("treatment_or_med", "details"),
-        "Disposition": ("discharge_location",),
-    }.items():
-        bounds.update({f"{model}.{field}": text for field in fields})
-        bounds[f"{model}.supporting_eids"] = per_item
-        bounds[f"{model}.supporting_eids[]"] = eid
-    return bounds
+    longest_id = max(len(i) for i in ids)
+
+    def bounds_of(scaled: AnswerLimits) -> Bounds:
+        eid = {"maxLength": longest_id}
+        per_item = {"maxItems": min(scaled.evidence_per_item, len(ids))}
+        text = {"maxLength": scaled.item_characters}
+        time = {"maxLength": TIME_CHARACTERS}
+        items = {"maxItems": scaled.summary_items}
+        bounds: Bounds = {
+            "ConversationOutput.conversation": {"maxItems": scaled.turns},
+            "Turn.relative_time": time,
+            "Turn.text": {"maxLength": scaled.turn_characters},
+            "Turn.evidence_eids": per_item,
+            "Turn.evidence_eids[]": eid,
+            "EndOfAdmissionSummary.relative_discharge_time": time,
+            "EndOfAdmissionSummary.one_paragraph_summary": {"maxLength": scaled.summary_characters},
+            "EndOfAdmissionSummary.problem_list": items,
+            "EndOfAdmissionSummary.key_tests_and_results": items,
+            "EndOfAdmissionSummary.treatments_and_meds": items,
+            "KeyTestResult.relative_time": time,
+        }
+        for model, fields in {
+            "Problem": ("problem", "status_at_discharge"),
+            "KeyTestResult": ("test", "result"),
+            "TreatmentOrMed": ("treatment_or_med", "details"),
+            "Disposition": ("discharge_location",),
+        }.items():
+            bounds.update({f"{model}.{field}": text for field in fields})
+            bounds[f"{model}.supporting_eids"] = per_item
+            bounds[f"{model}.supporting_eids[]"] = eid
+        return bounds
+
+    return _within_budget(ConversationOutput, bounds_of, limits, output_tokens)
 
 
-def cdm_answer_bounds(limits: AnswerLimits) -> Bounds:
-    """Bounds for the CDM answer: one diagnosis, a short list of treatments."""
-    text = {"maxLength": limits.diagnosis_characters}
-    return {
-        "CdmAnswer.diagnosis": text,
-        "CdmAnswer.treatments": {"maxItems": limits.treatments},
-        "CdmAnswer.treatments[]": text,
-    }
+def cdm_answer_bounds(model: type[BaseModel], limits: AnswerLimits, output_tokens: int | None) -> Bounds:
+    """Bounds for the CDM answer (`model`: its `diagnosis` and `treatments`) within the answer's token budget."""
+
+    def bounds_of(scaled: AnswerLimits) -> Bounds:
+        text = {"maxLength": scaled.diagnosis_characters}
+        owner = model.__name__
+        return {
+            f"{owner}.diagnosis": text,
+            f"{owner}.treatments": {"maxItems": scaled.treatments},
+            f"{owner}.treatments[]": text,
+        }
+
+    return _within_budget(model, bounds_of, limits, output_tokens)
+
+
+def largest_answer(schema: dict[str, Any], node: dict[str, Any] | None = None) -> int:
+    """The characters of the longest JSON value the (bounded) schema allows, in compact form."""
+    node = schema if node is None else node
+    if "$ref" in node:
+        return largest_answer(schema, schema["$defs"][node["$ref"].rsplit("/", 1)[-1]])
+    kind = node.get("type")
+    if kind == "object":
+        return 2 + sum(len(key) + 4 + largest_answer(schema, value) for key, value in node["properties"].items())
+    if kind == "array":
+        return 2 + node["maxItems"] * (largest_answer(schema, node["items"]) + 1)
+    if kind == "string":
+        return 2 + (max(len(value) for value in node["enum"]) if "enum" in node else node["maxLength"])
+    return NUMBER_CHARACTERS
+
+
+def _within_budget(
+    model: type[BaseModel], bounds_of: Callable[[AnswerLimits], Bounds], limits: AnswerLimits, output_tokens: int | None
+) -> Bounds:
+    """The bounds of the largest share of `limits` whose fullest answer fits the budget (the floors if none does)."""
+    if output_tokens is None:
+        return bounds_of(limits)
+    budget = CHARACTERS_PER_OUTPUT_TOKEN * output_tokens
+
+    def fits(step: int) -> bool:
+        return largest_answer(bounded_schema(model, bounds_of(limits.scaled(step / SCALE_STEPS)))) <= budget
+
+    fitting = bisect.bisect_left(range(SCALE_STEPS, 0, -1), True, key=lambda step: fits(step))
+    return bounds_of(limits.scaled(max(1, SCALE_STEPS - fitting) / SCALE_STEPS))
 
 
 def bounded_schema(model: type[BaseModel], bounds: Bounds) -> dict[str, Any]:

@@ -4,7 +4,15 @@ import copy
 
 import pytest
 
-from generator.bounds import AnswerLimits, bound_errors, bounded_schema, cdm_answer_bounds, conversation_bounds
+from generator.bounds import (
+    CHARACTERS_PER_OUTPUT_TOKEN,
+    AnswerLimits,
+    bound_errors,
+    bounded_schema,
+    cdm_answer_bounds,
+    conversation_bounds,
+    largest_answer,
+)
 from generator.cdm.runner import CdmAnswer
 from generator.conversation import ConversationOutput
 from generator.llm import strict_json_schema
@@ -25,27 +33,38 @@ def arrays_and_strings(node, path="$"):
 
 def test_every_array_and_string_of_the_conversation_schema_carries_a_bound():
     packet = make_packet()
-    bounds = conversation_bounds(packet, None, AnswerLimits(), output_tokens=3000)
+    bounds = conversation_bounds(packet, None, AnswerLimits(), output_tokens=None)
     schema = bounded_schema(ConversationOutput, bounds)
     for path, node in arrays_and_strings(schema):
         assert ("maxItems" if node["type"] == "array" else "maxLength") in node, path
     turn = schema["$defs"]["Turn"]["properties"]
-    assert turn["evidence_eids"]["maxItems"] == 8
+    assert turn["evidence_eids"]["maxItems"] == 8 and schema["properties"]["conversation"]["maxItems"] == 40
     assert turn["evidence_eids"]["items"]["maxLength"] == max(len(eid) for eid in packet.evidence_ids())
-    assert schema["properties"]["conversation"]["maxItems"] == 30  # 3000 output tokens at 100 a turn
     assert "maxItems" not in strict_json_schema(ConversationOutput)["properties"]["conversation"]
 
 
 def test_every_array_and_string_of_the_cdm_answer_schema_carries_a_bound():
-    schema = bounded_schema(CdmAnswer, cdm_answer_bounds(AnswerLimits(treatments=5)))
+    schema = bounded_schema(CdmAnswer, cdm_answer_bounds(CdmAnswer, AnswerLimits(treatments=5), None))
     assert schema["properties"]["treatments"]["maxItems"] == 5
     assert all(("maxItems" if n["type"] == "array" else "maxLength") in n for _, n in arrays_and_strings(schema))
 
 
-def test_turns_follow_the_output_budget_within_the_configured_ceiling():
-    packet, limits = make_packet(), AnswerLimits(turns=40)
-    assert conversation_bounds(packet, None, limits, 100_000)["ConversationOutput.conversation"]["maxItems"] == 40
-    assert conversation_bounds(packet, None, limits, 150)["ConversationOutput.conversation"]["maxItems"] == 4
+@pytest.mark.parametrize("output_tokens", [1500, 4000, 16000])
+def test_an_answer_filling_every_bound_fits_the_output_budget(output_tokens):
+    bounds = conversation_bounds(make_packet(), None, AnswerLimits(), output_tokens)
+    largest = largest_answer(bounded_schema(ConversationOutput, bounds))
+    assert largest <= CHARACTERS_PER_OUTPUT_TOKEN * output_tokens
+    assert bounds["ConversationOutput.conversation"]["maxItems"] >= 4
+    cdm = bounded_schema(CdmAnswer, cdm_answer_bounds(CdmAnswer, AnswerLimits(), output_tokens // 4))
+    assert largest_answer(cdm) <= CHARACTERS_PER_OUTPUT_TOKEN * output_tokens // 4
+
+
+def test_a_larger_budget_allows_more_turns_up_to_the_ceiling():
+    turns = [
+        conversation_bounds(make_packet(), None, AnswerLimits(turns=40), budget)["ConversationOutput.conversation"]
+        for budget in (1000, 4000, 16000, 10**6)
+    ]
+    assert [t["maxItems"] for t in turns] == sorted(t["maxItems"] for t in turns) and turns[-1]["maxItems"] == 40
 
 
 def test_validation_reports_every_exceeded_bound_with_its_path():
@@ -54,7 +73,7 @@ def test_validation_reports_every_exceeded_bound_with_its_path():
     looping = copy.deepcopy(answer)
     looping["conversation"][0]["evidence_eids"] = [answer["conversation"][0]["evidence_eids"][0]] * 30
     looping["end_of_admission_summary"]["one_paragraph_summary"] = "x" * 2500
-    bounds = conversation_bounds(packet, None, AnswerLimits(), output_tokens=3000)
+    bounds = conversation_bounds(packet, None, AnswerLimits(), output_tokens=None)
     assert bound_errors(ConversationOutput.model_validate(answer), bounds) == []
     errors = bound_errors(ConversationOutput.model_validate(looping), bounds)
     assert errors == [
