@@ -9,11 +9,10 @@ from generator.generate import GenerationConfig
 from generator.generate import generate_patient as run_patient
 from generator.governance import allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
-from generator.packet import SECTIONS
+from generator.sections import PACKET_SECTIONS
 from generator.warehouse import Warehouse, WarehouseError
 
 UNCAPPED = "none"
-CAP_ALIASES = {"radiology_notes": "--row-cap-radiology", "discharge_notes": "--row-cap-discharge"}
 
 
 class CapType(click.ParamType):
@@ -31,14 +30,14 @@ class CapType(click.ParamType):
 
 
 def _cap_options(command):
-    for section in reversed(SECTIONS):
-        names = [f"--row-cap-{section.replace('_', '-')}", *([CAP_ALIASES[section]] if section in CAP_ALIASES else [])]
+    """One `--row-cap-<section>` option per packet section (generator/sections.py), in packet order."""
+    for section in reversed(PACKET_SECTIONS):
         command = click.option(
-            *names,
-            f"cap_{section}",
+            f"--row-cap-{section.name.replace('_', '-')}",
+            section.cap_var,
             type=CapType(),
             default=None,
-            help=f"Row cap for {section} ('none': uncapped; default: the warehouse build's).",
+            help=f"Row cap for {section.name} ('none': uncapped; default: the warehouse build's).",
         )(command)
     return command
 
