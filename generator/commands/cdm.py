@@ -11,7 +11,7 @@ from generator.cdm.case import CdmBenchmark
 from generator.cdm.export import read_benchmark
 from generator.cdm.runner import read_results, run_benchmark
 from generator.cdm.scoring import render_table, score_results
-from generator.commands.endpoint import DEFAULT_BASE_URL, openai_client
+from generator.endpoint import DEFAULT_BASE_URL, openai_client
 from generator.governance import allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
 

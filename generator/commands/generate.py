@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from generator.commands.endpoint import DEFAULT_BASE_URL, openai_client
+from generator.endpoint import DEFAULT_BASE_URL, openai_client
 from generator.generate import GenerationConfig
 from generator.generate import generate_patient as run_patient
 from generator.governance import allowed_hosts, check_endpoint

@@ -19,9 +19,9 @@ from generator.cohort_run import (
     RunReport,
     plan_patients,
 )
-from generator.commands.endpoint import openai_client
 from generator.commands.generate import UNCAPPED
 from generator.commands.generate import generate_patient as generate_patient_command
+from generator.endpoint import openai_client
 from generator.export import ExportError, export_dataset
 from generator.generate import GenerationConfig
 from generator.governance import allowed_hosts, check_endpoint
