@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from delay_server import DelayServer  # noqa: E402
 
-from generator.cohort_run import (  # noqa: E402
+from generator.cohort.run import (  # noqa: E402
     AdaptiveLimit,
     CohortOptions,
     CohortRun,

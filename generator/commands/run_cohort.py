@@ -8,7 +8,7 @@ import click
 import httpx2
 import openai
 
-from generator.cohort_run import (
+from generator.cohort.run import (
     REPORT,
     AdaptiveLimit,
     AdmissionResult,
