@@ -32,16 +32,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from delay_server import DelayServer  # noqa: E402
 
 from generator.cohort.run import (  # noqa: E402
-    AdaptiveLimit,
     CohortOptions,
     CohortRun,
-    LimitedTransport,
     PatientPlan,
     percentiles,
     plan_patients,
 )
 from generator.generate import GenerationConfig  # noqa: E402
 from generator.llm import LLMClient, LLMSettings  # noqa: E402
+from generator.rate_limit import AdaptiveLimit, LimitedTransport  # noqa: E402
 from generator.warehouse import Warehouse  # noqa: E402
 
 

@@ -10,11 +10,9 @@ import openai
 
 from generator.cohort.run import (
     REPORT,
-    AdaptiveLimit,
     AdmissionResult,
     CohortOptions,
     CohortRun,
-    LimitedTransport,
     Progress,
     RunReport,
     plan_patients,
@@ -26,6 +24,7 @@ from generator.export import ExportError, export_dataset
 from generator.generate import GenerationConfig
 from generator.governance import allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
+from generator.rate_limit import AdaptiveLimit, LimitedTransport
 from generator.warehouse import Warehouse, WarehouseError
 
 PER_PATIENT_OPTIONS = {"subject_id", "hadm_id"}
