@@ -30,6 +30,7 @@ from pydantic import BaseModel
 
 from generator import artifacts
 from generator.atomic import write_json_atomic
+from generator.cohort.plan import CohortOptions, PatientPlan, SkippedPatient
 from generator.cohort.reader import Reader
 from generator.conversation import EndOfAdmissionSummary
 from generator.generate import (
@@ -41,41 +42,16 @@ from generator.generate import (
     load_previous,
     previous_admission,
     run_record,
-    select_admissions,
     write_answer,
 )
 from generator.llm import LLMClient
 from generator.rate_limit import AdaptiveLimit, RequestRefused
-from generator.warehouse import AdmissionRef, Warehouse, WarehouseError
+from generator.warehouse import AdmissionRef, Warehouse
 
 REPORT = "run_report.json"
 FATAL_ERROR_KINDS = frozenset({"auth", "not_found"})  # every later request would fail the same way
 FAILURE_EXAMPLES = 20
 WORKERS_PER_SLOT = 2  # while one waits for its answer, another gets its next request ready
-
-
-class CohortOptions(BaseModel):
-    """How the cohort is run; what decides each admission's output is in `GenerationConfig`."""
-
-    concurrency: int = 4
-    max_admissions: int | None = None
-    include_without_discharge: bool = False
-    force: bool = False
-    price_per_1k_input: float | None = None
-    price_per_1k_output: float | None = None
-
-
-class PatientPlan(BaseModel):
-    """A patient's eligible admissions (in order) and those this run generates (a prefix of them)."""
-
-    subject_id: int
-    eligible: list[AdmissionRef]
-    targets: list[AdmissionRef]
-
-
-class SkippedPatient(BaseModel):
-    subject_id: int
-    reason: str
 
 
 class AdmissionResult(BaseModel):
@@ -130,33 +106,6 @@ class RunReport(BaseModel):
     validation: dict[str, Any]
     estimated_cost_usd: float | None
     patients_skipped: list[SkippedPatient]
-
-
-def plan_patients(
-    warehouse: Warehouse, subject_ids: Iterable[int], options: CohortOptions
-) -> tuple[list[PatientPlan], list[SkippedPatient]]:
-    """Each patient's admissions to generate, in cohort order.
-
-    Read on `options.concurrency` threads: the warehouse keeps one handle with a cursor per call.
-    """
-    with ThreadPoolExecutor(options.concurrency) as pool:
-        planned = list(pool.map(lambda subject_id: _plan(warehouse, subject_id, options), dict.fromkeys(subject_ids)))
-    plans = [p for p in planned if isinstance(p, PatientPlan)]
-    return plans, [p for p in planned if isinstance(p, SkippedPatient)]
-
-
-def _plan(warehouse: Warehouse, subject_id: int, options: CohortOptions) -> PatientPlan | SkippedPatient:
-    try:
-        eligible, targets = select_admissions(
-            warehouse.admissions(subject_id),
-            hadm_id=None,
-            max_admissions=options.max_admissions,
-            include_without_discharge=options.include_without_discharge,
-        )
-    except (click.ClickException, WarehouseError) as error:
-        reason = error.message if isinstance(error, click.ClickException) else str(error)
-        return SkippedPatient(subject_id=subject_id, reason=reason)
-    return PatientPlan(subject_id=subject_id, eligible=eligible, targets=targets)
 
 
 class CohortRun:

@@ -8,14 +8,13 @@ import click
 import httpx2
 import openai
 
+from generator.cohort.plan import CohortOptions, plan_patients
 from generator.cohort.run import (
     REPORT,
     AdmissionResult,
-    CohortOptions,
     CohortRun,
     Progress,
     RunReport,
-    plan_patients,
 )
 from generator.commands.generate import UNCAPPED
 from generator.commands.generate import generate_patient as generate_patient_command
