@@ -9,13 +9,8 @@ import httpx2
 import openai
 
 from generator.cohort.plan import CohortOptions, plan_patients
-from generator.cohort.run import (
-    REPORT,
-    AdmissionResult,
-    CohortRun,
-    Progress,
-    RunReport,
-)
+from generator.cohort.report import REPORT, AdmissionResult, Progress, RunReport
+from generator.cohort.run import CohortRun
 from generator.commands.generate import UNCAPPED
 from generator.commands.generate import generate_patient as generate_patient_command
 from generator.endpoint import openai_client
