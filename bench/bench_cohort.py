@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from delay_server import DelayServer  # noqa: E402
 
+from generator.answer import GenerationConfig  # noqa: E402
 from generator.cohort.plan import CohortOptions, PatientPlan, plan_patients  # noqa: E402
 from generator.cohort.report import percentiles  # noqa: E402
 from generator.cohort.run import CohortRun  # noqa: E402
-from generator.generate import GenerationConfig  # noqa: E402
 from generator.llm import LLMClient, LLMSettings  # noqa: E402
 from generator.rate_limit import AdaptiveLimit, LimitedTransport  # noqa: E402
 from generator.warehouse import Warehouse  # noqa: E402

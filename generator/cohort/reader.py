@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from generator.generate import AdmissionInputs
+from generator.answer import AdmissionInputs
 
 
 class Reader:

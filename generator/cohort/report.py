@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from generator.answer import AdmissionOutcome, Answer
 from generator.cohort.plan import CohortOptions, PatientPlan, SkippedPatient
-from generator.generate import AdmissionOutcome, Answer
 from generator.rate_limit import AdaptiveLimit
 
 REPORT = "run_report.json"

@@ -26,6 +26,7 @@ from typing import Any
 import click
 
 from generator import artifacts
+from generator.answer import AdmissionInputs, AdmissionOutcome, Answer, GenerationConfig, answer_admission
 from generator.atomic import write_json_atomic
 from generator.cohort.plan import CohortOptions, PatientPlan, SkippedPatient
 from generator.cohort.reader import Reader
@@ -41,11 +42,6 @@ from generator.cohort.report import (
 )
 from generator.conversation import EndOfAdmissionSummary
 from generator.generate import (
-    AdmissionInputs,
-    AdmissionOutcome,
-    Answer,
-    GenerationConfig,
-    answer_admission,
     load_previous,
     previous_admission,
     run_record,

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import click
 
+from generator.answer import GenerationConfig
 from generator.endpoint import DEFAULT_BASE_URL, openai_client
-from generator.generate import GenerationConfig
 from generator.generate import generate_patient as run_patient
 from generator.governance import allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings

@@ -8,6 +8,7 @@ import click
 import httpx2
 import openai
 
+from generator.answer import GenerationConfig
 from generator.cohort.plan import CohortOptions, plan_patients
 from generator.cohort.report import REPORT, AdmissionResult, Progress, RunReport
 from generator.cohort.run import CohortRun
@@ -15,7 +16,6 @@ from generator.commands.generate import UNCAPPED
 from generator.commands.generate import generate_patient as generate_patient_command
 from generator.endpoint import openai_client
 from generator.export import ExportError, export_dataset
-from generator.generate import GenerationConfig
 from generator.governance import allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
 from generator.rate_limit import AdaptiveLimit, LimitedTransport

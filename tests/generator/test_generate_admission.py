@@ -9,7 +9,8 @@ import openai
 import pytest
 
 from generator import artifacts
-from generator.generate import GenerationConfig, generate_admission
+from generator.answer import GenerationConfig
+from generator.generate import generate_admission
 from generator.governance import EndpointNotAllowed, allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
 from tests.generator.packets import HADM, SUBJECT, good_answer, make_packet
