@@ -44,11 +44,10 @@ from generator.conversation import EndOfAdmissionSummary
 from generator.generate import (
     load_previous,
     previous_admission,
-    run_record,
-    write_answer,
 )
 from generator.llm import LLMClient
 from generator.rate_limit import AdaptiveLimit, RequestRefused
+from generator.records import run_record, write_answer
 from generator.warehouse import AdmissionRef, Warehouse
 
 FATAL_ERROR_KINDS = frozenset({"auth", "not_found"})  # every later request would fail the same way
