@@ -36,6 +36,7 @@ from generator.cohort.plan import CohortOptions, PatientPlan, plan_patients  # n
 from generator.cohort.report import percentiles  # noqa: E402
 from generator.cohort.run import CohortRun  # noqa: E402
 from generator.llm import LLMClient, LLMSettings  # noqa: E402
+from generator.model_backend import ModelBackend  # noqa: E402
 from generator.rate_limit import AdaptiveLimit, LimitedTransport  # noqa: E402
 from generator.warehouse import Warehouse  # noqa: E402
 
@@ -100,7 +101,7 @@ def run_once(
         )
         llm = LLMClient(sdk, LLMSettings(model="bench-model"))
         options = CohortOptions(concurrency=concurrency)
-        run = CohortRun(warehouse, llm, GenerationConfig(), Path(output_root), options, limit=limit)
+        run = CohortRun(warehouse, ModelBackend(llm), GenerationConfig(), Path(output_root), options, limit=limit)
         started, cpu_started = time.monotonic(), time.process_time()
         report = run.run(plans, [])
         wall, cpu = time.monotonic() - started, time.process_time() - cpu_started - server.cpu_s

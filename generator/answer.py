@@ -6,18 +6,15 @@
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from generator import artifacts
 from generator.conversation import ConversationOutput
-from generator.governance import check_endpoint
-from generator.llm import AnswerError, LLMClient, LLMError, parse_json_answer
 from generator.packet import Packet
-from generator.prompt import PreviousAdmission, Prompt, render_prompt, render_repair
-from generator.template_backend import MODEL_NAME, template_answer
-from generator.validate import ValidationReport, validate_answer
+from generator.prompt import PreviousAdmission, Prompt, render_prompt
+from generator.validate import ValidationReport
 
 
 class GenerationConfig(BaseModel):
@@ -25,7 +22,6 @@ class GenerationConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    backend: Literal["openai", "template"] = "openai"
     caps: dict[str, int | None] = {}
     repair_rounds: int = 2
     min_grounding_score: float | None = None
@@ -59,14 +55,43 @@ class Round(BaseModel):
     errors: list[str]
 
 
-def resume_key(packet_sha256: str, prompt: Prompt, config: GenerationConfig, llm: LLMClient | None) -> dict[str, Any]:
+@dataclass
+class BackendAnswer:
+    """The rounds a backend took for one admission, and its valid answer or why there is none."""
+
+    rounds: list[Round]
+    output: ConversationOutput | None = None
+    report: ValidationReport | None = None
+    failure: tuple[str, str] | None = None  # (error kind, message)
+
+
+class Backend(Protocol):
+    """What answers an admission's prompt: `ModelBackend` (a model behind an endpoint) or `TemplateBackend`."""
+
+    name: str  # `backend` in the records: "openai" or "template"
+    model: str | None  # the model requests go to; None without a model
+    endpoint: str | None  # the URL requests go to; None without a model
+
+    def resume_fields(self, config: GenerationConfig) -> dict[str, Any]:
+        """The resume key's `model`, `params` and `repair_rounds`."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """The run record's `llm`: the model's settings, or the template's name."""
+        ...
+
+    def answer(
+        self, packet: Packet, previous: PreviousAdmission | None, prompt: Prompt, config: GenerationConfig
+    ) -> BackendAnswer:
+        """Answer the prompt about `packet` and validate the answer."""
+        ...
+
+
+def resume_key(packet_sha256: str, prompt: Prompt, config: GenerationConfig, backend: Backend) -> dict[str, Any]:
     """Inputs that decide an admission's output; equal keys mean a complete admission need not be redone."""
-    settings = llm.settings if llm and config.backend == "openai" else None
     return {
-        "backend": config.backend,
-        "model": settings.model if settings else MODEL_NAME,
-        "params": settings.model_dump(include={"temperature", "seed", "max_output_tokens"}) if settings else {},
-        "repair_rounds": config.repair_rounds if settings else 0,
+        "backend": backend.name,
+        **backend.resume_fields(config),
         "min_grounding_score": config.min_grounding_score,
         "prompt_template_version": prompt.template_version,
         "packet_sha256": packet_sha256,
@@ -102,7 +127,7 @@ def answer_admission(
     inputs: AdmissionInputs,
     *,
     previous: PreviousAdmission | None,
-    llm: LLMClient | None,
+    backend: Backend,
     config: GenerationConfig,
     output_root: Path,
     force: bool,
@@ -111,112 +136,33 @@ def answer_admission(
     folder is up to date (`force=False`). `write_answer` writes the result."""
     packet = inputs.packet
     prompt = render_prompt(packet, previous)
-    key = resume_key(inputs.serialized.sha256, prompt, config, llm)
+    key = resume_key(inputs.serialized.sha256, prompt, config, backend)
     ids = {"subject_id": packet.subject_id, "hadm_id": packet.hadm_id}
     final = artifacts.admission_dir(output_root, packet.subject_id, packet.hadm_id)
     record = final / artifacts.CALL_RECORD
     artifacts.recover(final)
     if not force and record.exists() and artifacts.read_json(record)["resume_key"] == key:
         return None
-    if config.backend == "template":
-        output, report, rounds, failure = _template_rounds(packet, previous, config)
-    else:
-        if llm is None:
-            raise ValueError("the openai backend needs an LLMClient")
-        check_endpoint(llm.endpoint, packet.data_origin, config.allowed_endpoints)
-        output, report, rounds, failure = _model_rounds(packet, previous, prompt, llm, config)
-    attempts = [a for r in rounds for a in r.attempts]
+    answered = backend.answer(packet, previous, prompt, config)
+    attempts = [a for r in answered.rounds for a in r.attempts]
     outcome = AdmissionOutcome(
         **ids,
-        status="failed" if failure else "completed",
+        status="failed" if answered.failure else "completed",
         attempts=len(attempts),
         input_tokens=sum(a.get("input_tokens") or 0 for a in attempts),
         output_tokens=sum(a.get("output_tokens") or 0 for a in attempts),
-        grounding_score=report.grounding_score if report else None,
+        grounding_score=answered.report.grounding_score if answered.report else None,
     )
-    if failure:
-        outcome.error_kind, outcome.error = failure
+    if answered.failure:
+        outcome.error_kind, outcome.error = answered.failure
     return Answer(
         inputs=inputs,
         previous=previous,
         prompt=prompt,
         key=key,
-        endpoint=llm.endpoint if llm and config.backend == "openai" else None,
-        rounds=rounds,
-        output=output,
-        report=report,
+        endpoint=backend.endpoint,
+        rounds=answered.rounds,
+        output=answered.output,
+        report=answered.report,
         outcome=outcome,
     )
-
-
-def _template_rounds(
-    packet: Packet, previous: PreviousAdmission | None, config: GenerationConfig
-) -> tuple[ConversationOutput | None, ValidationReport | None, list[Round], tuple[str, str] | None]:
-    output = template_answer(packet)
-    text = output.model_dump_json()
-    _, report = validate_answer(output.model_dump(), packet, previous, min_grounding_score=config.min_grounding_score)
-    rounds = [
-        Round(
-            round=1,
-            repair_message=None,
-            attempts=[],
-            notes=["deterministic template backend, no model call"],
-            params_sent={},
-            finish_reason=None,
-            response_text=text,
-            errors=report.errors,
-        )
-    ]
-    failure = None if report.ok else ("validation", "template answer failed validation: " + "; ".join(report.errors))
-    return output, report, rounds, failure
-
-
-def _model_rounds(
-    packet: Packet, previous: PreviousAdmission | None, prompt: Prompt, llm: LLMClient, config: GenerationConfig
-) -> tuple[ConversationOutput | None, ValidationReport | None, list[Round], tuple[str, str] | None]:
-    """Ask, validate, and ask again with the errors, up to `repair_rounds` times."""
-    messages, repair, rounds = prompt.messages(), None, []
-    for number in range(1, config.repair_rounds + 2):
-        try:
-            result = llm.chat(messages, output_schema=ConversationOutput)
-        except LLMError as exc:
-            rounds.append(
-                Round(
-                    round=number,
-                    repair_message=repair,
-                    attempts=[a.model_dump() for a in exc.attempts],
-                    notes=exc.notes,
-                    params_sent={},
-                    finish_reason=None,
-                    response_text=None,
-                    errors=[str(exc)],
-                )
-            )
-            return None, None, rounds, (exc.kind, str(exc))
-        output, report = None, None
-        try:
-            output, report = validate_answer(
-                parse_json_answer(result), packet, previous, min_grounding_score=config.min_grounding_score
-            )
-            errors = report.errors
-        except AnswerError as exc:
-            errors = [str(exc)]
-        rounds.append(
-            Round(
-                round=number,
-                repair_message=repair,
-                attempts=[a.model_dump() for a in result.attempts],
-                notes=result.notes,
-                params_sent=result.params_sent,
-                finish_reason=result.finish_reason,
-                response_text=result.content,
-                errors=errors,
-            )
-        )
-        if not errors:
-            return output, report, rounds, None
-        repair = render_repair(errors)
-        answer = [] if result.truncated else [result.assistant_message()]
-        messages = [*prompt.messages(), *answer, {"role": "user", "content": repair}]
-    kind = "truncated" if rounds[-1].finish_reason == "length" else "validation"
-    return None, None, rounds, (kind, f"no valid answer after {len(rounds)} rounds: " + "; ".join(rounds[-1].errors))

@@ -13,9 +13,8 @@ from typing import Any
 import click
 
 from generator import artifacts
-from generator.answer import AdmissionInputs, AdmissionOutcome, GenerationConfig, answer_admission
+from generator.answer import AdmissionInputs, AdmissionOutcome, Backend, GenerationConfig, answer_admission
 from generator.conversation import EndOfAdmissionSummary
-from generator.llm import LLMClient
 from generator.packet import Packet
 from generator.prompt import PreviousAdmission
 from generator.records import run_record, write_answer
@@ -27,7 +26,7 @@ def generate_admission(
     *,
     unlinked_notes: list[dict[str, Any]],
     previous: PreviousAdmission | None,
-    llm: LLMClient | None,
+    backend: Backend,
     config: GenerationConfig,
     output_root: Path,
     build_info: dict[str, Any],
@@ -35,7 +34,9 @@ def generate_admission(
 ) -> AdmissionOutcome:
     """Write one admission's artifacts; with `force=False` an up-to-date complete admission is skipped."""
     inputs = AdmissionInputs(packet, unlinked_notes)
-    answer = answer_admission(inputs, previous=previous, llm=llm, config=config, output_root=output_root, force=force)
+    answer = answer_admission(
+        inputs, previous=previous, backend=backend, config=config, output_root=output_root, force=force
+    )
     if answer is None:
         return AdmissionOutcome(subject_id=packet.subject_id, hadm_id=packet.hadm_id, status="skipped")
     write_answer(answer, output_root=output_root, caps=config.caps, build_info=build_info)
@@ -84,7 +85,7 @@ def select_admissions(
 
 def generate_patient(
     warehouse: Warehouse,
-    llm: LLMClient | None,
+    backend: Backend,
     config: GenerationConfig,
     output_root: Path,
     subject_id: int,
@@ -99,7 +100,7 @@ def generate_patient(
         refs, hadm_id=hadm_id, max_admissions=max_admissions, include_without_discharge=include_without_discharge
     )
     build_info = warehouse.build_info()
-    run = run_record(config, llm, build_info)
+    run = run_record(config, backend, build_info)
     listed = [
         {"hadm_id": r.hadm_id, "admittime": r.admittime.isoformat(), "has_discharge_note": r.has_discharge_note}
         for r in eligible
@@ -112,7 +113,7 @@ def generate_patient(
                 warehouse.packet(ref.hadm_id, config.caps),
                 unlinked_notes=warehouse.unlinked_notes(ref.hadm_id),
                 previous=load_previous(output_root, subject_id, earlier, ref.admittime),
-                llm=llm,
+                backend=backend,
                 config=config,
                 output_root=output_root,
                 build_info=build_info,

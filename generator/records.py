@@ -12,11 +12,9 @@ import openai
 
 import generator
 from generator import artifacts
-from generator.answer import Answer, GenerationConfig
-from generator.llm import LLMClient
+from generator.answer import Answer, Backend, GenerationConfig
 from generator.packet import Packet
 from generator.prompt import TEMPLATE_VERSION, PreviousAdmission, Prompt
-from generator.template_backend import BACKEND_NAME, MODEL_NAME
 
 
 def write_answer(answer: Answer, *, output_root: Path, caps: dict[str, int | None], build_info: dict[str, Any]) -> None:
@@ -89,14 +87,15 @@ def _prompt_record(prompt: Prompt, previous: PreviousAdmission | None, key: dict
     }
 
 
-def run_record(config: GenerationConfig, llm: LLMClient | None, build_info: dict[str, Any]) -> dict[str, Any]:
-    uses_model = llm is not None and config.backend == "openai"
+def run_record(config: GenerationConfig, backend: Backend, build_info: dict[str, Any]) -> dict[str, Any]:
+    """The run's configuration and versions, as each patient manifest holds them."""
     return {
         "generated_at_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "config": {
+            "backend": backend.name,
             **config.model_dump(mode="json"),
-            "llm": llm.settings.model_dump() if uses_model else {"model": MODEL_NAME, "backend": BACKEND_NAME},
-            "endpoint": llm.endpoint if uses_model else None,
+            "llm": backend.describe(),
+            "endpoint": backend.endpoint,
         },
         "versions": {
             "mimicbench": generator.__version__,

@@ -26,7 +26,7 @@ from typing import Any
 import click
 
 from generator import artifacts
-from generator.answer import AdmissionInputs, AdmissionOutcome, Answer, GenerationConfig, answer_admission
+from generator.answer import AdmissionInputs, AdmissionOutcome, Answer, Backend, GenerationConfig, answer_admission
 from generator.atomic import write_json_atomic
 from generator.cohort.plan import CohortOptions, PatientPlan, SkippedPatient
 from generator.cohort.reader import Reader
@@ -45,7 +45,6 @@ from generator.generate import (
     load_previous,
     previous_admission,
 )
-from generator.llm import LLMClient
 from generator.rate_limit import AdaptiveLimit, RequestRefused
 from generator.records import run_record, write_answer
 from generator.warehouse import AdmissionRef, Warehouse
@@ -60,7 +59,7 @@ class CohortRun:
     def __init__(
         self,
         warehouse: Warehouse,
-        llm: LLMClient | None,
+        backend: Backend,
         config: GenerationConfig,
         output_root: Path,
         options: CohortOptions,
@@ -70,7 +69,7 @@ class CohortRun:
         on_notice: Callable[[str], None] = lambda message: None,
     ):
         self.warehouse = warehouse
-        self.llm = llm
+        self.backend = backend
         self.config = config
         self.output_root = output_root
         self.options = options
@@ -78,7 +77,7 @@ class CohortRun:
         self.on_progress = on_progress
         self.on_notice = on_notice
         self._build_info = warehouse.build_info()
-        self._run_record = run_record(config, llm, self._build_info)
+        self._run_record = run_record(config, backend, self._build_info)
         self._stop = threading.Event()
         self._fatal: str | None = None
         self._results: queue.SimpleQueue[AdmissionResult | BaseException | None] = queue.SimpleQueue()
@@ -146,12 +145,11 @@ class CohortRun:
         }[status]
 
     def _settings(self) -> dict[str, Any]:
-        uses_model = self.llm is not None and self.config.backend == "openai"
         return {
             **self.options.model_dump(),
-            "backend": self.config.backend,
-            "model": self.llm.settings.model if uses_model else None,
-            "endpoint": self.llm.endpoint if uses_model else None,
+            "backend": self.backend.name,
+            "model": self.backend.model,
+            "endpoint": self.backend.endpoint,
             "output_root": str(self.output_root),
         }
 
@@ -205,7 +203,7 @@ class CohortRun:
                     answer = answer_admission(
                         inputs,
                         previous=previous,
-                        llm=self.llm,
+                        backend=self.backend,
                         config=self.config,
                         output_root=self.output_root,
                         force=self.options.force,

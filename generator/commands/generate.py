@@ -9,7 +9,9 @@ from generator.endpoint import DEFAULT_BASE_URL, openai_client
 from generator.generate import generate_patient as run_patient
 from generator.governance import allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
+from generator.model_backend import ModelBackend
 from generator.packet import SECTIONS
+from generator.template_backend import TemplateBackend
 from generator.warehouse import Warehouse, WarehouseError
 
 UNCAPPED = "none"
@@ -113,7 +115,6 @@ def generate_patient(
     if backend == "openai" and not model:
         raise click.UsageError("--model is required with --backend openai (or use --backend template).")
     config = GenerationConfig(
-        backend=backend,
         caps={
             name.removeprefix("cap_"): None if cap == UNCAPPED else cap for name, cap in caps.items() if cap is not None
         },
@@ -121,7 +122,7 @@ def generate_patient(
     )
     try:
         warehouse = Warehouse(db_path)
-        llm = None
+        answerer = TemplateBackend()
         if backend == "openai":
             check_endpoint(base_url, warehouse.data_origin(), config.allowed_endpoints)
             settings = LLMSettings(
@@ -131,10 +132,10 @@ def generate_patient(
                 max_output_tokens=max_output_tokens,
                 retry_limit=retry_limit,
             )
-            llm = LLMClient(openai_client(base_url, api_key_env), settings)
+            answerer = ModelBackend(LLMClient(openai_client(base_url, api_key_env), settings))
         outcomes = run_patient(
             warehouse,
-            llm,
+            answerer,
             config,
             output_root,
             subject_id,

@@ -18,7 +18,9 @@ from generator.endpoint import openai_client
 from generator.export import ExportError, export_dataset
 from generator.governance import allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
+from generator.model_backend import ModelBackend
 from generator.rate_limit import AdaptiveLimit, LimitedTransport
+from generator.template_backend import TemplateBackend
 from generator.warehouse import Warehouse, WarehouseError
 
 PER_PATIENT_OPTIONS = {"subject_id", "hadm_id"}
@@ -72,7 +74,6 @@ def generate_cohort(
     if backend == "openai" and not model:
         raise click.UsageError("--model is required with --backend openai (or use --backend template).")
     config = GenerationConfig(
-        backend=backend,
         caps={name.removeprefix("cap_"): None if c == UNCAPPED else c for name, c in caps.items() if c is not None},
         allowed_endpoints=allowed_hosts(allow_remote),
     )
@@ -87,7 +88,7 @@ def generate_cohort(
     warehouse = Warehouse(db_path)
     try:
         subject_ids = _read_cohort(cohort_csv) if cohort_csv else [row["subject_id"] for row in warehouse.cohort(limit)]
-        llm, adaptive = None, None
+        answerer, adaptive = TemplateBackend(), None
         if backend == "openai":
             check_endpoint(base_url, warehouse.data_origin(), config.allowed_endpoints)
             adaptive = AdaptiveLimit(concurrency)
@@ -98,7 +99,7 @@ def generate_cohort(
                 max_output_tokens=max_output_tokens,
                 retry_limit=retry_limit,
             )
-            llm = LLMClient(_limited_client(base_url, api_key_env, adaptive), settings)
+            answerer = ModelBackend(LLMClient(_limited_client(base_url, api_key_env, adaptive), settings))
         click.echo(f"Planning {len(subject_ids)} patients...", err=True)
         plans, skipped = plan_patients(warehouse, subject_ids, options)
         total = sum(len(plan.targets) for plan in plans)
@@ -106,7 +107,7 @@ def generate_cohort(
         with _Display(total) as display:
             run = CohortRun(
                 warehouse,
-                llm,
+                answerer,
                 config,
                 output_root,
                 options,
