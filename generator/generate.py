@@ -10,15 +10,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import click
-
 from generator import artifacts
 from generator.answer import AdmissionInputs, AdmissionOutcome, Backend, GenerationConfig, answer_admission
 from generator.conversation import EndOfAdmissionSummary
+from generator.governance import EndpointNotAllowed
 from generator.packet import Packet
 from generator.prompt import PreviousAdmission
 from generator.records import run_record, write_answer
 from generator.warehouse import AdmissionRef, Warehouse
+
+
+class SelectionError(Exception):
+    """The admissions asked for are none of the patient's eligible ones; the message says what to change."""
 
 
 def generate_admission(
@@ -64,20 +67,21 @@ def previous_admission(ref: AdmissionRef, summary: EndOfAdmissionSummary, admitt
 def select_admissions(
     refs: list[AdmissionRef], *, hadm_id: int | None, max_admissions: int | None, include_without_discharge: bool
 ) -> tuple[list[AdmissionRef], list[AdmissionRef]]:
-    """(eligible admissions in order, admissions to generate now); user mistakes raise ClickException."""
+    """(eligible admissions in order, admissions to generate now); a choice that selects none raises
+    `SelectionError`."""
     eligible = [r for r in refs if include_without_discharge or r.has_discharge_note]
     if hadm_id is not None:
         targets = [r for r in eligible if r.hadm_id == hadm_id]
         if not targets:
             known = any(r.hadm_id == hadm_id for r in refs)
-            raise click.ClickException(
+            raise SelectionError(
                 f"Admission {hadm_id} has no discharge note; pass --include-admissions-without-discharge."
                 if known
                 else f"Admission {hadm_id} does not belong to this patient; check --hadm-id."
             )
         return eligible, targets
     if not eligible:
-        raise click.ClickException(
+        raise SelectionError(
             "This patient has no admission with a discharge note; pass --include-admissions-without-discharge."
         )
     return eligible, eligible[:max_admissions] if max_admissions else eligible
@@ -118,7 +122,7 @@ def generate_patient(
                 output_root=output_root,
                 build_info=build_info,
             )
-        except click.ClickException:
+        except EndpointNotAllowed:  # every admission would be refused alike
             raise
         except Exception as exc:  # recorded as this admission's failure; the patient's other admissions go on
             outcome = AdmissionOutcome(

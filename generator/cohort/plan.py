@@ -3,10 +3,9 @@
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-import click
 from pydantic import BaseModel
 
-from generator.generate import select_admissions
+from generator.generate import SelectionError, select_admissions
 from generator.warehouse import AdmissionRef, Warehouse, WarehouseError
 
 
@@ -55,7 +54,6 @@ def _plan(warehouse: Warehouse, subject_id: int, options: CohortOptions) -> Pati
             max_admissions=options.max_admissions,
             include_without_discharge=options.include_without_discharge,
         )
-    except (click.ClickException, WarehouseError) as error:
-        reason = error.message if isinstance(error, click.ClickException) else str(error)
-        return SkippedPatient(subject_id=subject_id, reason=reason)
+    except (SelectionError, WarehouseError) as error:
+        return SkippedPatient(subject_id=subject_id, reason=str(error))
     return PatientPlan(subject_id=subject_id, eligible=eligible, targets=targets)

@@ -23,8 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import click
-
 from generator import artifacts
 from generator.answer import AdmissionInputs, AdmissionOutcome, Answer, Backend, GenerationConfig, answer_admission
 from generator.atomic import write_json_atomic
@@ -45,6 +43,7 @@ from generator.generate import (
     load_previous,
     previous_admission,
 )
+from generator.governance import EndpointNotAllowed
 from generator.rate_limit import AdaptiveLimit, RequestRefused
 from generator.records import run_record, write_answer
 from generator.warehouse import AdmissionRef, Warehouse
@@ -210,9 +209,9 @@ class CohortRun:
                     )
                 except RequestRefused:  # the run stopped before the request was sent: not started
                     break
-                except Exception as error:  # recorded as this admission's failure; a ClickException also stops the run
-                    if isinstance(error, click.ClickException):
-                        self._halt(error.message)
+                except Exception as error:  # recorded as this admission's failure; a refusal also stops the run
+                    if isinstance(error, EndpointNotAllowed):
+                        self._halt(str(error))
                     answered, ran = None, True
                     self._report(entry, failed_result(plan.subject_id, ref.hadm_id, error, started))
                     continue

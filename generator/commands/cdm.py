@@ -12,7 +12,7 @@ from generator.cdm.export import read_benchmark
 from generator.cdm.runner import read_results, run_benchmark
 from generator.cdm.scoring import render_table, score_results
 from generator.endpoint import DEFAULT_BASE_URL, openai_client
-from generator.governance import allowed_hosts, check_endpoint
+from generator.governance import EndpointNotAllowed, allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
 
 
@@ -90,7 +90,10 @@ def run(
     benchmark = _load_cases(cases_path)
     if limit:
         benchmark = benchmark.model_copy(update={"cases": benchmark.cases[:limit]})
-    check_endpoint(base_url, benchmark.data_origin, allowed_hosts(allow_remote))
+    try:
+        check_endpoint(base_url, benchmark.data_origin, allowed_hosts(allow_remote))
+    except EndpointNotAllowed as error:
+        raise click.ClickException(str(error)) from error
     settings = LLMSettings(
         model=model, temperature=temperature, seed=seed, max_output_tokens=max_output_tokens, retry_limit=retry_limit
     )

@@ -6,8 +6,9 @@ import click
 
 from generator.answer import GenerationConfig
 from generator.endpoint import DEFAULT_BASE_URL, openai_client
+from generator.generate import SelectionError
 from generator.generate import generate_patient as run_patient
-from generator.governance import allowed_hosts, check_endpoint
+from generator.governance import EndpointNotAllowed, allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
 from generator.model_backend import ModelBackend
 from generator.packet import SECTIONS
@@ -143,7 +144,7 @@ def generate_patient(
             max_admissions=max_admissions,
             include_without_discharge=include_admissions_without_discharge,
         )
-    except WarehouseError as error:
+    except (WarehouseError, SelectionError, EndpointNotAllowed) as error:
         raise click.ClickException(str(error)) from error
     for outcome in outcomes:
         detail = f" ({outcome.error_kind}: {outcome.error})" if outcome.error else ""

@@ -16,7 +16,7 @@ from generator.commands.generate import UNCAPPED
 from generator.commands.generate import generate_patient as generate_patient_command
 from generator.endpoint import openai_client
 from generator.export import ExportError, export_dataset
-from generator.governance import allowed_hosts, check_endpoint
+from generator.governance import EndpointNotAllowed, allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
 from generator.model_backend import ModelBackend
 from generator.rate_limit import AdaptiveLimit, LimitedTransport
@@ -116,7 +116,7 @@ def generate_cohort(
                 on_notice=display.notice,
             )
             report = run.run(plans, skipped)
-    except WarehouseError as error:
+    except (WarehouseError, EndpointNotAllowed) as error:
         raise click.ClickException(str(error)) from error
     _print_report(report, output_root / REPORT)
     if report.status == "stopped":
