@@ -3,7 +3,7 @@
 import click
 
 from generator import __version__
-from generator.commands import cdm, generate_cohort, generate_patient, synth, warehouse
+from generator.commands import cdm, export, generate_cohort, generate_patient, synth, warehouse
 
 
 @click.group()
@@ -18,5 +18,5 @@ cli.add_command(warehouse.build)
 cli.add_command(warehouse.cohort)
 cli.add_command(generate_patient.generate_patient)
 cli.add_command(generate_cohort.generate_cohort)
-cli.add_command(generate_cohort.export)
+cli.add_command(export.export)
 cli.add_command(cdm.cdm)

@@ -1,4 +1,4 @@
-"""`mimicbench generate-cohort` (many patients, concurrent, resumable) and `mimicbench export` (a dataset file)."""
+"""`mimicbench generate-cohort`: many patients, concurrent and resumable."""
 
 import csv
 import sys
@@ -15,7 +15,6 @@ from generator.cohort.run import CohortRun
 from generator.commands.generate_patient import UNCAPPED
 from generator.commands.generate_patient import generate_patient as generate_patient_command
 from generator.endpoint import openai_client
-from generator.export import ExportError, export_dataset
 from generator.governance import EndpointNotAllowed, allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
 from generator.model_backend import ModelBackend
@@ -125,28 +124,6 @@ def generate_cohort(
         raise SystemExit(EXIT_INTERRUPTED)
     if report.admissions["failed"]:
         raise SystemExit(1)
-
-
-@click.command("export")
-@click.option(
-    "--output-root",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Where generate-cohort or generate-patient wrote the admissions.",
-)
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The dataset file.")
-def export(output_root: Path, fmt: str, out: Path) -> None:
-    """Write one record per complete admission, plus a dataset card (README.md) beside the file."""
-    try:
-        summary = export_dataset(output_root, out, fmt)
-    except ExportError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(
-        f"Wrote {summary.records} admissions of {summary.patients} patients to {summary.data_path} "
-        f"({summary.failed_not_exported} failed admissions left out) and the dataset card {summary.card_path}."
-    )
 
 
 def _read_cohort(path: Path) -> list[int]:
