@@ -12,8 +12,8 @@ from generator.answer import GenerationConfig
 from generator.cohort.plan import CohortOptions, plan_patients
 from generator.cohort.report import REPORT, AdmissionResult, Progress, RunReport
 from generator.cohort.run import CohortRun
-from generator.commands.generate_patient import UNCAPPED
 from generator.commands.generate_patient import generate_patient as generate_patient_command
+from generator.commands.options import UNCAPPED
 from generator.endpoint import openai_client
 from generator.governance import EndpointNotAllowed, allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings

@@ -5,45 +5,15 @@ from pathlib import Path
 import click
 
 from generator.answer import GenerationConfig
+from generator.commands.options import UNCAPPED, _cap_options
 from generator.endpoint import DEFAULT_BASE_URL, openai_client
 from generator.generate import SelectionError
 from generator.generate import generate_patient as run_patient
 from generator.governance import EndpointNotAllowed, allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
 from generator.model_backend import ModelBackend
-from generator.packet import SECTIONS
 from generator.template_backend import TemplateBackend
 from generator.warehouse import Warehouse, WarehouseError
-
-UNCAPPED = "none"
-CAP_ALIASES = {"radiology_notes": "--row-cap-radiology", "discharge_notes": "--row-cap-discharge"}
-
-
-class CapType(click.ParamType):
-    """A row cap: a whole number, or `none` for no cap (kept as the string until the caps are built)."""
-
-    name = "N|none"
-
-    def convert(self, value, param, ctx):
-        text = str(value).strip().lower()
-        if text == UNCAPPED or isinstance(value, int):
-            return value if isinstance(value, int) else UNCAPPED
-        if text.isdigit():
-            return int(text)
-        self.fail(f"{value!r} is neither a whole number nor 'none'", param, ctx)
-
-
-def _cap_options(command):
-    for section in reversed(SECTIONS):
-        names = [f"--row-cap-{section.replace('_', '-')}", *([CAP_ALIASES[section]] if section in CAP_ALIASES else [])]
-        command = click.option(
-            *names,
-            f"cap_{section}",
-            type=CapType(),
-            default=None,
-            help=f"Row cap for {section} ('none': uncapped; default: the warehouse build's).",
-        )(command)
-    return command
 
 
 @click.command("generate-patient")
