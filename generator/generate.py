@@ -1,9 +1,9 @@
-"""One admission (and one patient) from packet to artifacts: render, call or template, validate, repair, write.
+"""One admission, and one patient's admissions, from packet to artifacts; which admissions a run generates.
 
 `generate_admission` is self-contained and safe to run concurrently for different admissions; it is
 `answer_admission` (render, ask, validate; nothing written) then `write_answer`, which the cohort runner calls
-apart so that the writing is off a patient's chain. `generate_patient` runs a patient's admissions in order, each
-reading the previous admission's stored summary, and rewrites the patient files after each one.
+apart so that the writing is off a patient's chain. `generate_patient_admissions` runs a patient's admissions in
+order, each reading the previous admission's stored summary, and rewrites the patient files after each one.
 """
 
 from datetime import datetime
@@ -87,7 +87,7 @@ def select_admissions(
     return eligible, eligible[:max_admissions] if max_admissions else eligible
 
 
-def generate_patient(
+def generate_patient_admissions(
     warehouse: Warehouse,
     backend: Backend,
     config: GenerationConfig,

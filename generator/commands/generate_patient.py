@@ -5,108 +5,36 @@ from pathlib import Path
 import click
 
 from generator.answer import GenerationConfig
-from generator.commands.options import UNCAPPED, _cap_options
-from generator.endpoint import DEFAULT_BASE_URL, openai_client
-from generator.generate import SelectionError
-from generator.generate import generate_patient as run_patient
-from generator.governance import EndpointNotAllowed, allowed_hosts, check_endpoint
-from generator.llm import LLMClient, LLMSettings
-from generator.model_backend import ModelBackend
-from generator.template_backend import TemplateBackend
+from generator.commands.options import LLMOptions, generation_options, llm_options, make_backend, require_model
+from generator.generate import SelectionError, generate_patient_admissions
+from generator.governance import EndpointNotAllowed
 from generator.warehouse import Warehouse, WarehouseError
 
 
 @click.command("generate-patient")
 @click.option("--subject-id", type=int, required=True, help="The patient (MIMIC subject_id).")
 @click.option("--hadm-id", type=int, help="Regenerate this admission only; the patient's others stay untouched.")
-@click.option("--max-admissions", type=click.IntRange(min=1), help="Only the first N admissions (in time order).")
-@click.option("--include-admissions-without-discharge", is_flag=True, help="Also admissions without a discharge note.")
-@click.option(
-    "--retry-limit",
-    type=click.IntRange(min=0),
-    default=4,
-    show_default=True,
-    help="Retries of a request that failed for a transient reason (timeout, 429, 5xx).",
-)
-@click.option("--max-output-tokens", type=click.IntRange(min=1), default=16000, show_default=True)
-@_cap_options
-@click.option("--model", help="Model name as the endpoint knows it (required with --backend openai).")
-@click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, help="OpenAI-compatible endpoint (…/v1).")
-@click.option(
-    "--api-key-env",
-    default="OPENAI_API_KEY",
-    show_default=True,
-    help="Environment variable holding the API key (not needed for a local server).",
-)
-@click.option("--seed", type=int, help="Sent to servers that accept it.")
-@click.option("--temperature", type=float, default=0.0, show_default=True)
-@click.option("--output-root", type=click.Path(path_type=Path), default=Path("output"), show_default=True)
-@click.option(
-    "--backend",
-    type=click.Choice(["openai", "template"]),
-    default="openai",
-    show_default=True,
-    help="'template': the deterministic non-LLM baseline.",
-)
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(path_type=Path),
-    envvar="MIMICBENCH_DB",
-    default=Path("build/warehouse.duckdb"),
-    show_default=True,
-    help="The warehouse file.",
-)
-@click.option(
-    "--allow-remote-endpoint",
-    "allow_remote",
-    multiple=True,
-    metavar="HOST",
-    help="Allow this non-local host for credentialed data (repeatable; also MIMICBENCH_ALLOWED_ENDPOINTS).",
-)
+@generation_options
+@llm_options(max_output_tokens=16000, model_required=False)
 def generate_patient(
-    subject_id,
-    hadm_id,
-    max_admissions,
-    include_admissions_without_discharge,
-    retry_limit,
-    max_output_tokens,
-    model,
-    base_url,
-    api_key_env,
-    seed,
-    temperature,
-    output_root,
-    backend,
-    db_path,
-    allow_remote,
-    **caps,
+    subject_id: int,
+    hadm_id: int | None,
+    max_admissions: int | None,
+    include_admissions_without_discharge: bool,
+    caps: dict[str, int | None],
+    backend: str,
+    db_path: Path,
+    output_root: Path,
+    llm: LLMOptions,
 ) -> None:
     """Write grounded doctor-patient conversations for a patient's admissions under OUTPUT_ROOT/SUBJECT_ID."""
-    if backend == "openai" and not model:
-        raise click.UsageError("--model is required with --backend openai (or use --backend template).")
-    config = GenerationConfig(
-        caps={
-            name.removeprefix("cap_"): None if cap == UNCAPPED else cap for name, cap in caps.items() if cap is not None
-        },
-        allowed_endpoints=allowed_hosts(allow_remote),
-    )
+    require_model(backend, llm)
+    config = GenerationConfig(caps=caps, allowed_endpoints=llm.allowed_hosts)
     try:
         warehouse = Warehouse(db_path)
-        answerer = TemplateBackend()
-        if backend == "openai":
-            check_endpoint(base_url, warehouse.data_origin(), config.allowed_endpoints)
-            settings = LLMSettings(
-                model=model,
-                temperature=temperature,
-                seed=seed,
-                max_output_tokens=max_output_tokens,
-                retry_limit=retry_limit,
-            )
-            answerer = ModelBackend(LLMClient(openai_client(base_url, api_key_env), settings))
-        outcomes = run_patient(
+        outcomes = generate_patient_admissions(
             warehouse,
-            answerer,
+            make_backend(backend, llm, warehouse.data_origin()),
             config,
             output_root,
             subject_id,
