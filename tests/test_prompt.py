@@ -13,7 +13,7 @@ from generator.prompt import (
 )
 from generator.template_backend import template_answer
 from generator.validate import validate_answer
-from tests.generator.packets import good_answer, make_packet
+from tests.packets import good_answer, make_packet
 
 
 @pytest.mark.parametrize(

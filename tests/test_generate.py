@@ -15,8 +15,8 @@ from generator.governance import EndpointNotAllowed, allowed_hosts, check_endpoi
 from generator.llm import LLMClient, LLMSettings
 from generator.model_backend import ModelBackend
 from generator.template_backend import TemplateBackend
-from tests.generator.packets import HADM, SUBJECT, good_answer, make_packet
 from tests.openai_server import chat_completion, error_response
+from tests.packets import HADM, SUBJECT, good_answer, make_packet
 
 FILES = {
     "packet.json",
