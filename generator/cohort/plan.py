@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import BaseModel
 
-from generator.generate import SelectionError, select_admissions
+from generator.admissions import SelectionError, select_admissions
 from generator.warehouse import AdmissionRef, Warehouse, WarehouseError
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import artifacts
+from generator.admissions import load_previous, previous_admission
 from generator.answer import AdmissionInputs, AdmissionOutcome, Answer, Backend, GenerationConfig, answer_admission
 from generator.atomic import write_json_atomic
 from generator.cohort.plan import CohortOptions, PatientPlan, SkippedPatient
@@ -39,10 +40,6 @@ from generator.cohort.report import (
     tally,
 )
 from generator.conversation import EndOfAdmissionSummary
-from generator.generate import (
-    load_previous,
-    previous_admission,
-)
 from generator.governance import EndpointNotAllowed
 from generator.rate_limit import AdaptiveLimit, RequestRefused
 from generator.records import run_record, write_answer

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import click
 
+from generator.admissions import SelectionError
 from generator.answer import GenerationConfig
 from generator.commands.options import LLMOptions, generation_options, llm_options, make_backend, require_model
-from generator.generate import SelectionError, generate_patient_admissions
+from generator.generate import generate_patient_admissions
 from generator.governance import EndpointNotAllowed
 from generator.warehouse import Warehouse, WarehouseError
 
