@@ -1,4 +1,4 @@
-"""One admission asked and validated, nothing written: render the prompt, answer it, validate, repair.
+"""One admission asked and validated, nothing written: render the prompt, let a `Backend` answer and validate it.
 
 `answer_admission` returns an `Answer` (or None when the admission's complete folder is up to date);
 `generator.records.write_answer` writes it.
