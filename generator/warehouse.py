@@ -115,7 +115,7 @@ class Warehouse:
         Reads the long `marts.mart_packet_<section>` tables (sorted by hadm_id, so a read stays in milliseconds)
         and keeps the rows that the build's cap rule, the warehouse's SQL macro `marts.cap_keeps`
         (macros/caps.sql), keeps under the effective caps (see `_rows_sql`); rows stay in `seq` (time) order. So a
-        packet read with caps C equals the packet of a build run with caps C (tests/warehouse prove it).
+        packet read with caps C equals the packet of a build run with caps C (tests/test_warehouse.py proves it).
 
         Two things halve the read's CPU time (19 statements per packet): the rows are put in `seq` order here
         (unique per admission, a data test checks it) because an `order by` costs DuckDB about 0.4 ms per
