@@ -24,24 +24,18 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx2
-import openai
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from delay_server import DelayServer  # noqa: E402
 
-from generator.cohort_run import (  # noqa: E402
-    AdaptiveLimit,
-    CohortOptions,
-    CohortRun,
-    LimitedTransport,
-    PatientPlan,
-    percentiles,
-    plan_patients,
-)
-from generator.generate import GenerationConfig  # noqa: E402
-from generator.llm import LLMClient, LLMSettings  # noqa: E402
+from generator.answer import GenerationConfig  # noqa: E402
+from generator.cohort.plan import CohortOptions, PatientPlan, plan_patients  # noqa: E402
+from generator.cohort.report import percentiles  # noqa: E402
+from generator.cohort.run import CohortRun  # noqa: E402
+from generator.endpoint import connect  # noqa: E402
+from generator.llm import LLMSettings  # noqa: E402
+from generator.model_backend import ModelBackend  # noqa: E402
+from generator.rate_limit import AdaptiveLimit  # noqa: E402
 from generator.warehouse import Warehouse  # noqa: E402
 
 
@@ -96,16 +90,17 @@ def run_once(
 ) -> dict:
     limit = AdaptiveLimit(concurrency)
     with DelayServer(delay) as server, tempfile.TemporaryDirectory() as output_root:
-        transport = LimitedTransport(httpx2.HTTPTransport(limits=httpx2.Limits(max_connections=None)), limit)
-        sdk = openai.OpenAI(
-            base_url=server.url,
-            api_key="bench",
-            max_retries=0,
-            http_client=openai.DefaultHttpx2Client(transport=transport),
+        origin = warehouse.build_info()["data_origin"]
+        llm = connect(
+            server.url,
+            "OPENAI_API_KEY",
+            LLMSettings(model="bench-model"),
+            data_origin=origin,
+            allowed_hosts=(),
+            limit=limit,
         )
-        llm = LLMClient(sdk, LLMSettings(model="bench-model"))
         options = CohortOptions(concurrency=concurrency)
-        run = CohortRun(warehouse, llm, GenerationConfig(), Path(output_root), options, limit=limit)
+        run = CohortRun(warehouse, ModelBackend(llm), GenerationConfig(), Path(output_root), options, limit=limit)
         started, cpu_started = time.monotonic(), time.process_time()
         report = run.run(plans, [])
         wall, cpu = time.monotonic() - started, time.process_time() - cpu_started - server.cpu_s

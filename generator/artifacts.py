@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from generator.atomic import write_json_atomic, write_text_atomic
-from generator.packet import Packet
 from generator.prompt import canonical_json
 
 PACKET = "packet.json"
@@ -155,35 +154,6 @@ def recover(target: Path) -> None:
 
 def packet_file(packet_json: dict[str, Any], sha256: str) -> dict[str, Any]:
     return {"packet_sha256": sha256, "packet": packet_json}
-
-
-def input_data_manifest(
-    packet: Packet, packet_sha256: str, caps: dict[str, int | None], build_info: dict[str, Any]
-) -> dict[str, Any]:
-    """Rows seen and kept per section, how rows were linked, the caps asked for, the warehouse build."""
-    sections = {}
-    for name, section in packet.sections.items():
-        methods: dict[str, int] = {}
-        for row in section.rows:
-            if row.get("link_method"):
-                methods[row["link_method"]] = methods.get(row["link_method"], 0) + 1
-        sections[name] = {
-            "rows_seen": section.rows_seen,
-            "rows_kept": section.rows_kept,
-            "truncated": section.truncated,
-            "cap": section.cap,
-            "link_methods": dict(sorted(methods.items())),
-        }
-    return {
-        "subject_id": packet.subject_id,
-        "hadm_id": packet.hadm_id,
-        "data_origin": packet.data_origin,
-        "packet_sha256": packet_sha256,
-        "caps_requested": caps,
-        "sections": sections,
-        "evidence_ids": len(packet.evidence_ids()),
-        "warehouse_build": build_info,
-    }
 
 
 def write_patient_files(

@@ -3,7 +3,7 @@
 import click
 
 from generator import __version__
-from generator.commands import cdm, generate, run_cohort, synth, warehouse
+from generator.commands import cdm, export, generate_cohort, generate_patient, synth, warehouse
 
 
 @click.group()
@@ -16,7 +16,7 @@ cli.add_command(synth.synth)
 cli.add_command(synth.synth_notes)
 cli.add_command(warehouse.build)
 cli.add_command(warehouse.cohort)
-cli.add_command(generate.generate_patient)
-cli.add_command(run_cohort.generate_cohort)
-cli.add_command(run_cohort.export)
+cli.add_command(generate_patient.generate_patient)
+cli.add_command(generate_cohort.generate_cohort)
+cli.add_command(export.export)
 cli.add_command(cdm.cdm)

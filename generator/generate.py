@@ -1,109 +1,22 @@
-"""One admission (and one patient) from packet to artifacts: render, call or template, validate, repair, write.
+"""One admission, and one patient's admissions in order, from packet to artifacts (`generate-patient`).
 
 `generate_admission` is self-contained and safe to run concurrently for different admissions; it is
 `answer_admission` (render, ask, validate; nothing written) then `write_answer`, which the cohort runner calls
-apart so that the writing is off a patient's chain. `generate_patient` runs a patient's admissions in order, each
-reading the previous admission's stored summary, and rewrites the patient files after each one.
+apart so that the writing is off a patient's chain. `generate_patient_admissions` runs a patient's admissions in
+order, each reading the previous admission's stored summary, and rewrites the patient files after each one.
 """
 
-import platform
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import click
-import openai
-from pydantic import BaseModel, ConfigDict
-
-import generator
 from generator import artifacts
-from generator.conversation import ConversationOutput, EndOfAdmissionSummary
-from generator.governance import check_endpoint
-from generator.llm import AnswerError, LLMClient, LLMError, parse_json_answer
+from generator.admissions import load_previous, select_admissions
+from generator.answer import AdmissionInputs, AdmissionOutcome, Backend, GenerationConfig, answer_admission
+from generator.governance import EndpointNotAllowed
 from generator.packet import Packet
-from generator.prompt import TEMPLATE_VERSION, PreviousAdmission, Prompt, render_prompt, render_repair
-from generator.template_backend import BACKEND_NAME, MODEL_NAME, template_answer
-from generator.validate import ValidationReport, validate_answer
-from generator.warehouse import AdmissionRef, Warehouse
-
-
-class GenerationConfig(BaseModel):
-    """Everything besides the packet that decides an admission's output."""
-
-    model_config = ConfigDict(frozen=True)
-
-    backend: Literal["openai", "template"] = "openai"
-    caps: dict[str, int | None] = {}
-    repair_rounds: int = 2
-    min_grounding_score: float | None = None
-    allowed_endpoints: tuple[str, ...] = ()
-
-
-class AdmissionOutcome(BaseModel):
-    """What happened to one admission (returned to the caller, summarised in the patient manifest)."""
-
-    subject_id: int
-    hadm_id: int
-    status: Literal["completed", "failed", "skipped"]
-    error: str | None = None
-    error_kind: str | None = None
-    attempts: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    grounding_score: float | None = None
-
-
-class Round(BaseModel):
-    """One answer of the model (or the template) and its validation; a repair round carries its request."""
-
-    round: int
-    repair_message: str | None
-    attempts: list[dict[str, Any]]
-    notes: list[str]
-    params_sent: dict[str, Any]
-    finish_reason: str | None
-    response_text: str | None
-    errors: list[str]
-
-
-def resume_key(packet_sha256: str, prompt: Prompt, config: GenerationConfig, llm: LLMClient | None) -> dict[str, Any]:
-    """Inputs that decide an admission's output; equal keys mean a complete admission need not be redone."""
-    settings = llm.settings if llm and config.backend == "openai" else None
-    return {
-        "backend": config.backend,
-        "model": settings.model if settings else MODEL_NAME,
-        "params": settings.model_dump(include={"temperature", "seed", "max_output_tokens"}) if settings else {},
-        "repair_rounds": config.repair_rounds if settings else 0,
-        "min_grounding_score": config.min_grounding_score,
-        "prompt_template_version": prompt.template_version,
-        "packet_sha256": packet_sha256,
-        "prompt_sha256": artifacts.sha256_text(prompt.system + "\n" + prompt.user),
-    }
-
-
-class AdmissionInputs:
-    """What the warehouse holds for one admission, and its packet's canonical JSON and SHA-256 (made once)."""
-
-    def __init__(self, packet: Packet, unlinked_notes: list[dict[str, Any]]):
-        self.packet = packet
-        self.unlinked_notes = unlinked_notes
-        self.serialized = artifacts.SerializedPacket(packet.model_dump(mode="json"))
-
-
-@dataclass
-class Answer:
-    """One admission asked and validated (or failed), not yet written: everything its folder will hold."""
-
-    inputs: AdmissionInputs
-    previous: PreviousAdmission | None
-    prompt: Prompt
-    key: dict[str, Any]
-    endpoint: str | None
-    rounds: list[Round]
-    output: ConversationOutput | None
-    report: ValidationReport | None
-    outcome: AdmissionOutcome
+from generator.prompt import PreviousAdmission
+from generator.records import run_record, write_answer
+from generator.warehouse import Warehouse
 
 
 def generate_admission(
@@ -111,7 +24,7 @@ def generate_admission(
     *,
     unlinked_notes: list[dict[str, Any]],
     previous: PreviousAdmission | None,
-    llm: LLMClient | None,
+    backend: Backend,
     config: GenerationConfig,
     output_root: Path,
     build_info: dict[str, Any],
@@ -119,250 +32,18 @@ def generate_admission(
 ) -> AdmissionOutcome:
     """Write one admission's artifacts; with `force=False` an up-to-date complete admission is skipped."""
     inputs = AdmissionInputs(packet, unlinked_notes)
-    answer = answer_admission(inputs, previous=previous, llm=llm, config=config, output_root=output_root, force=force)
+    answer = answer_admission(
+        inputs, previous=previous, backend=backend, config=config, output_root=output_root, force=force
+    )
     if answer is None:
         return AdmissionOutcome(subject_id=packet.subject_id, hadm_id=packet.hadm_id, status="skipped")
     write_answer(answer, output_root=output_root, caps=config.caps, build_info=build_info)
     return answer.outcome
 
 
-def answer_admission(
-    inputs: AdmissionInputs,
-    *,
-    previous: PreviousAdmission | None,
-    llm: LLMClient | None,
-    config: GenerationConfig,
-    output_root: Path,
-    force: bool,
-) -> Answer | None:
-    """Render, ask (or run the template) and validate, writing nothing; None when the admission's complete
-    folder is up to date (`force=False`). `write_answer` writes the result."""
-    packet = inputs.packet
-    prompt = render_prompt(packet, previous)
-    key = resume_key(inputs.serialized.sha256, prompt, config, llm)
-    ids = {"subject_id": packet.subject_id, "hadm_id": packet.hadm_id}
-    final = artifacts.admission_dir(output_root, packet.subject_id, packet.hadm_id)
-    record = final / artifacts.CALL_RECORD
-    artifacts.recover(final)
-    if not force and record.exists() and artifacts.read_json(record)["resume_key"] == key:
-        return None
-    if config.backend == "template":
-        output, report, rounds, failure = _template_rounds(packet, previous, config)
-    else:
-        if llm is None:
-            raise ValueError("the openai backend needs an LLMClient")
-        check_endpoint(llm.endpoint, packet.data_origin, config.allowed_endpoints)
-        output, report, rounds, failure = _model_rounds(packet, previous, prompt, llm, config)
-    attempts = [a for r in rounds for a in r.attempts]
-    outcome = AdmissionOutcome(
-        **ids,
-        status="failed" if failure else "completed",
-        attempts=len(attempts),
-        input_tokens=sum(a.get("input_tokens") or 0 for a in attempts),
-        output_tokens=sum(a.get("output_tokens") or 0 for a in attempts),
-        grounding_score=report.grounding_score if report else None,
-    )
-    if failure:
-        outcome.error_kind, outcome.error = failure
-    return Answer(
-        inputs=inputs,
-        previous=previous,
-        prompt=prompt,
-        key=key,
-        endpoint=llm.endpoint if llm and config.backend == "openai" else None,
-        rounds=rounds,
-        output=output,
-        report=report,
-        outcome=outcome,
-    )
-
-
-def write_answer(answer: Answer, *, output_root: Path, caps: dict[str, int | None], build_info: dict[str, Any]) -> None:
-    """The admission's folder, renamed into place when complete; a failed answer's records go to `.failed`."""
-    packet, outcome = answer.inputs.packet, answer.outcome
-    ids = {"subject_id": packet.subject_id, "hadm_id": packet.hadm_id}
-    with artifacts.AdmissionWriter(output_root, packet.subject_id, packet.hadm_id) as writer:
-        writer.text(artifacts.PACKET, answer.inputs.serialized.file_text() + "\n")
-        writer.json(
-            artifacts.INPUT_MANIFEST,
-            artifacts.input_data_manifest(packet, answer.key["packet_sha256"], caps, build_info),
-        )
-        if answer.inputs.unlinked_notes:
-            writer.canonical(artifacts.UNLINKED_NOTES, {"radiology_notes": answer.inputs.unlinked_notes})
-        writer.json(artifacts.PROMPT_RECORD, _prompt_record(answer.prompt, answer.previous, answer.key))
-        writer.json(
-            artifacts.RAW_OUTPUT,
-            {
-                "rounds": [
-                    {"round": r.round, "finish_reason": r.finish_reason, "response_text": r.response_text}
-                    for r in answer.rounds
-                ]
-            },
-        )
-        writer.json(
-            artifacts.CALL_RECORD,
-            {
-                **ids,
-                "status": outcome.status,
-                "resume_key": answer.key,
-                "mimicbench_version": generator.__version__,
-                "endpoint": answer.endpoint,
-                "rounds": [r.model_dump() for r in answer.rounds],
-            },
-        )
-        if outcome.status == "failed":
-            writer.json(artifacts.FAILURE, {**ids, "error_kind": outcome.error_kind, "error": outcome.error})
-            writer.fail()
-            return
-        assert answer.output is not None and answer.report is not None
-        writer.jsonl(artifacts.CONVERSATION, [turn.model_dump() for turn in answer.output.conversation])
-        writer.json(
-            artifacts.SUMMARY,
-            {
-                **ids,
-                "backend": answer.key["backend"],
-                "model": answer.key["model"],
-                "prompt_template_version": answer.prompt.template_version,
-                "end_of_admission_summary": answer.output.end_of_admission_summary.model_dump(),
-                "grounding_score": answer.report.grounding_score,
-                "validation": answer.report.model_dump(),
-            },
-        )
-        writer.commit()
-
-
-def _template_rounds(
-    packet: Packet, previous: PreviousAdmission | None, config: GenerationConfig
-) -> tuple[ConversationOutput | None, ValidationReport | None, list[Round], tuple[str, str] | None]:
-    output = template_answer(packet)
-    text = output.model_dump_json()
-    _, report = validate_answer(output.model_dump(), packet, previous, min_grounding_score=config.min_grounding_score)
-    rounds = [
-        Round(
-            round=1,
-            repair_message=None,
-            attempts=[],
-            notes=["deterministic template backend, no model call"],
-            params_sent={},
-            finish_reason=None,
-            response_text=text,
-            errors=report.errors,
-        )
-    ]
-    failure = None if report.ok else ("validation", "template answer failed validation: " + "; ".join(report.errors))
-    return output, report, rounds, failure
-
-
-def _model_rounds(
-    packet: Packet, previous: PreviousAdmission | None, prompt: Prompt, llm: LLMClient, config: GenerationConfig
-) -> tuple[ConversationOutput | None, ValidationReport | None, list[Round], tuple[str, str] | None]:
-    """Ask, validate, and ask again with the errors, up to `repair_rounds` times."""
-    messages, repair, rounds = prompt.messages(), None, []
-    for number in range(1, config.repair_rounds + 2):
-        try:
-            result = llm.chat(messages, output_schema=ConversationOutput)
-        except LLMError as exc:
-            rounds.append(
-                Round(
-                    round=number,
-                    repair_message=repair,
-                    attempts=[a.model_dump() for a in exc.attempts],
-                    notes=exc.notes,
-                    params_sent={},
-                    finish_reason=None,
-                    response_text=None,
-                    errors=[str(exc)],
-                )
-            )
-            return None, None, rounds, (exc.kind, str(exc))
-        output, report = None, None
-        try:
-            output, report = validate_answer(
-                parse_json_answer(result), packet, previous, min_grounding_score=config.min_grounding_score
-            )
-            errors = report.errors
-        except AnswerError as exc:
-            errors = [str(exc)]
-        rounds.append(
-            Round(
-                round=number,
-                repair_message=repair,
-                attempts=[a.model_dump() for a in result.attempts],
-                notes=result.notes,
-                params_sent=result.params_sent,
-                finish_reason=result.finish_reason,
-                response_text=result.content,
-                errors=errors,
-            )
-        )
-        if not errors:
-            return output, report, rounds, None
-        repair = render_repair(errors)
-        answer = [] if result.truncated else [result.assistant_message()]
-        messages = [*prompt.messages(), *answer, {"role": "user", "content": repair}]
-    kind = "truncated" if rounds[-1].finish_reason == "length" else "validation"
-    return None, None, rounds, (kind, f"no valid answer after {len(rounds)} rounds: " + "; ".join(rounds[-1].errors))
-
-
-def _prompt_record(prompt: Prompt, previous: PreviousAdmission | None, key: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "prompt_template_version": prompt.template_version,
-        "previous_admission": None
-        if previous is None
-        else {"hadm_id": previous.hadm_id, "summary_path": f"../{previous.hadm_id}/{artifacts.SUMMARY}"},
-        "messages": prompt.messages(),
-        "hashes": {
-            "packet_sha256": key["packet_sha256"],
-            "system_sha256": artifacts.sha256_text(prompt.system),
-            "user_sha256": artifacts.sha256_text(prompt.user),
-            "prompt_sha256": key["prompt_sha256"],
-        },
-    }
-
-
-def load_previous(
-    output_root: Path, subject_id: int, earlier: list[AdmissionRef], admittime: datetime
-) -> PreviousAdmission | None:
-    """The latest earlier admission with a stored summary (`earlier`: AdmissionRefs in admission order)."""
-    for ref in reversed(earlier):
-        path = artifacts.admission_dir(output_root, subject_id, ref.hadm_id) / artifacts.SUMMARY
-        if path.exists():
-            summary = EndOfAdmissionSummary.model_validate(artifacts.read_json(path)["end_of_admission_summary"])
-            return previous_admission(ref, summary, admittime)
-    return None
-
-
-def previous_admission(ref: AdmissionRef, summary: EndOfAdmissionSummary, admittime: datetime) -> PreviousAdmission:
-    """Admission `ref` with its summary, as the prompt of a later admission admitted at `admittime` shows it."""
-    days = (admittime - ref.dischtime).days if ref.dischtime else None
-    return PreviousAdmission(hadm_id=ref.hadm_id, summary=summary, days_before=days)
-
-
-def select_admissions(
-    refs: list[AdmissionRef], *, hadm_id: int | None, max_admissions: int | None, include_without_discharge: bool
-) -> tuple[list[AdmissionRef], list[AdmissionRef]]:
-    """(eligible admissions in order, admissions to generate now); user mistakes raise ClickException."""
-    eligible = [r for r in refs if include_without_discharge or r.has_discharge_note]
-    if hadm_id is not None:
-        targets = [r for r in eligible if r.hadm_id == hadm_id]
-        if not targets:
-            known = any(r.hadm_id == hadm_id for r in refs)
-            raise click.ClickException(
-                f"Admission {hadm_id} has no discharge note; pass --include-admissions-without-discharge."
-                if known
-                else f"Admission {hadm_id} does not belong to this patient; check --hadm-id."
-            )
-        return eligible, targets
-    if not eligible:
-        raise click.ClickException(
-            "This patient has no admission with a discharge note; pass --include-admissions-without-discharge."
-        )
-    return eligible, eligible[:max_admissions] if max_admissions else eligible
-
-
-def generate_patient(
+def generate_patient_admissions(
     warehouse: Warehouse,
-    llm: LLMClient | None,
+    backend: Backend,
     config: GenerationConfig,
     output_root: Path,
     subject_id: int,
@@ -377,7 +58,7 @@ def generate_patient(
         refs, hadm_id=hadm_id, max_admissions=max_admissions, include_without_discharge=include_without_discharge
     )
     build_info = warehouse.build_info()
-    run = run_record(config, llm, build_info)
+    run = run_record(config, backend, build_info)
     listed = [
         {"hadm_id": r.hadm_id, "admittime": r.admittime.isoformat(), "has_discharge_note": r.has_discharge_note}
         for r in eligible
@@ -390,12 +71,12 @@ def generate_patient(
                 warehouse.packet(ref.hadm_id, config.caps),
                 unlinked_notes=warehouse.unlinked_notes(ref.hadm_id),
                 previous=load_previous(output_root, subject_id, earlier, ref.admittime),
-                llm=llm,
+                backend=backend,
                 config=config,
                 output_root=output_root,
                 build_info=build_info,
             )
-        except click.ClickException:
+        except EndpointNotAllowed:  # every admission would be refused alike
             raise
         except Exception as exc:  # recorded as this admission's failure; the patient's other admissions go on
             outcome = AdmissionOutcome(
@@ -411,22 +92,3 @@ def generate_patient(
                 entry["this_run"] = outcome.model_dump(include={"status", "error_kind", "error"})
         artifacts.write_patient_files(output_root, subject_id, listed, run)
     return outcomes
-
-
-def run_record(config: GenerationConfig, llm: LLMClient | None, build_info: dict[str, Any]) -> dict[str, Any]:
-    uses_model = llm is not None and config.backend == "openai"
-    return {
-        "generated_at_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "config": {
-            **config.model_dump(mode="json"),
-            "llm": llm.settings.model_dump() if uses_model else {"model": MODEL_NAME, "backend": BACKEND_NAME},
-            "endpoint": llm.endpoint if uses_model else None,
-        },
-        "versions": {
-            "mimicbench": generator.__version__,
-            "prompt_template": TEMPLATE_VERSION,
-            "openai_sdk": openai.__version__,
-            "python": platform.python_version(),
-            "warehouse_build": build_info,
-        },
-    }

@@ -5,14 +5,12 @@ import os
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-import click
-
 ALLOWED_ENDPOINTS_ENV = "MIMICBENCH_ALLOWED_ENDPOINTS"
 LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
-class EndpointNotAllowed(click.ClickException):
-    """A non-local endpoint was given for non-synthetic data."""
+class EndpointNotAllowed(Exception):
+    """A non-local endpoint was given for non-synthetic data; the message says how to allow one."""
 
 
 def allowed_hosts(from_cli: Iterable[str], environ: dict[str, str] | None = None) -> tuple[str, ...]:

@@ -1,30 +1,13 @@
-"""The admission packet: what the generator reads from `marts.mart_packets`, one per admission."""
+"""The admission packet: what `Warehouse.packet` reads from the marts, one per admission."""
 
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-SECTIONS = (
-    "transfers",
-    "services",
-    "icustays",
-    "discharge_notes",
-    "discharge_note_details",
-    "radiology_notes",
-    "radiology_note_details",
-    "labs",
-    "microbiology",
-    "poe",
-    "poe_details",
-    "prescriptions",
-    "pharmacy",
-    "emar",
-    "emar_details",
-    "diagnoses",
-    "procedures",
-    "drg_codes",
-)
+from generator.sections import PACKET_SECTIONS
+
+SECTIONS = tuple(section.name for section in PACKET_SECTIONS)  # in packet order (generator/sections.py)
 
 
 class Section(BaseModel):

@@ -1,7 +1,7 @@
 """The prompt: a deterministic, versioned rendering of one packet (and the previous admission's summary).
 
-Rows are rendered one per line, evidence id first, then the relative time `H+hh:mm`, then the clinically
-meaningful columns of the section (header line names them); note text follows its row line. No absolute
+Rows are rendered one per line, evidence id first, then the relative time `H+hh:mm`, then the section's
+`prompt_columns` (generator/sections.py; the header line names them); note text follows its row line. No absolute
 dates or years reach the model: datetimes become relative times, `anchor_year` and `dod` are left out.
 """
 
@@ -14,30 +14,10 @@ from pydantic import BaseModel
 
 from generator.conversation import EndOfAdmissionSummary
 from generator.packet import Packet
+from generator.sections import SECTION_BY_NAME
 
 TEMPLATE_VERSION = "conversation-prompt.v1"
 
-# Per section, the columns shown (in order); a section not listed shows every non-id, non-time column.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "transfers": ("eventtype", "careunit"),
-    "services": ("prev_service", "curr_service"),
-    "icustays": ("first_careunit", "last_careunit", "los"),
-    "discharge_notes": ("note_type",),
-    "discharge_note_details": ("parent_eid", "field_name", "field_value"),
-    "radiology_notes": ("note_type",),
-    "radiology_note_details": ("parent_eid", "field_name", "field_value"),
-    "labs": ("label", "value", "valueuom", "flag", "ref_range_lower", "ref_range_upper", "comments"),
-    "microbiology": ("spec_type_desc", "test_name", "org_name", "ab_name", "interpretation", "comments"),
-    "poe": ("order_type", "order_subtype", "transaction_type"),
-    "poe_details": ("parent_eid", "field_name", "field_value"),
-    "prescriptions": ("drug", "dose_val_rx", "dose_unit_rx", "route", "doses_per_24_hrs"),
-    "pharmacy": ("medication", "route", "frequency", "status"),
-    "emar": ("medication", "event_txt"),
-    "emar_details": ("parent_eid", "dose_given", "dose_given_unit", "route", "infusion_rate", "infusion_rate_unit"),
-    "diagnoses": ("seq_num", "icd_code", "long_title"),
-    "procedures": ("icd_code", "long_title"),
-    "drg_codes": ("drg_type", "description", "drg_severity", "drg_mortality"),
-}
 TEXT_COLUMN = "text"
 NON_FACT_KEYS = {"eid", "t_rel_min", "t_out_min", "seq", "keep_priority"}  # bookkeeping, not clinical facts
 HIDDEN = NON_FACT_KEYS | {"subject_id", "hadm_id", "source_hadm_id", "link_method", TEXT_COLUMN}
@@ -146,7 +126,7 @@ def render_sections(packet: Packet) -> str:
     for name, section in packet.sections.items():
         if not section.rows:
             continue
-        columns = COLUMNS.get(name) or _shown_columns(section.rows)
+        columns = SECTION_BY_NAME[name].prompt_columns
         kept = f" ({section.rows_kept} of {section.rows_seen} kept)" if section.truncated else ""
         lines = [f"## {name}{kept}: " + "|".join(columns)]
         lines.extend(_render_row(row, columns) for row in section.rows)
@@ -200,15 +180,6 @@ def _render_discharge_policy(packet: Packet) -> str:
     if packet.has_discharge_note:
         return "The discharge note (DS# rows) summarises the whole stay: use it, cite it, reveal nothing early."
     return "This admission has no discharge note: build the story from the structured rows only."
-
-
-def _shown_columns(rows: list[dict[str, Any]]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for row in rows:
-        for key, value in row.items():
-            if key not in HIDDEN and not key.endswith("_id") and not _is_datetime(value):
-                seen[key] = None
-    return tuple(seen)
 
 
 def _cell(value: Any) -> str:

@@ -6,6 +6,7 @@ fixed lay phrases, and the discharge note is cited at discharge. Same packet, sa
 
 from typing import Any
 
+from generator.answer import BackendAnswer, GenerationConfig, Round
 from generator.conversation import (
     ConversationOutput,
     Disposition,
@@ -16,7 +17,8 @@ from generator.conversation import (
     Turn,
 )
 from generator.packet import Packet
-from generator.prompt import relative_label
+from generator.prompt import PreviousAdmission, Prompt, relative_label
+from generator.validate import validate_answer
 
 BACKEND_NAME = "template"
 MODEL_NAME = "template-baseline"
@@ -27,6 +29,46 @@ PATIENT_REPLIES = (
     "Alright, I understand.",
     "Thanks. I still feel tired, but a bit better.",
 )
+
+
+class TemplateBackend:
+    """The `Backend` of the template baseline: no model, no endpoint, no repair rounds."""
+
+    name = BACKEND_NAME
+    model = None
+    endpoint = None
+
+    def resume_fields(self, config: GenerationConfig) -> dict[str, Any]:
+        return {"model": MODEL_NAME, "params": {}, "repair_rounds": 0}
+
+    def describe(self) -> dict[str, Any]:
+        return {"model": MODEL_NAME, "backend": BACKEND_NAME}
+
+    def answer(
+        self, packet: Packet, previous: PreviousAdmission | None, prompt: Prompt, config: GenerationConfig
+    ) -> BackendAnswer:
+        """The template's answer, validated like a model's (the prompt is not needed)."""
+        output = template_answer(packet)
+        text = output.model_dump_json()
+        _, report = validate_answer(
+            output.model_dump(), packet, previous, min_grounding_score=config.min_grounding_score
+        )
+        rounds = [
+            Round(
+                round=1,
+                repair_message=None,
+                attempts=[],
+                notes=["deterministic template backend, no model call"],
+                params_sent={},
+                finish_reason=None,
+                response_text=text,
+                errors=report.errors,
+            )
+        ]
+        failure = (
+            None if report.ok else ("validation", "template answer failed validation: " + "; ".join(report.errors))
+        )
+        return BackendAnswer(rounds, output, report, failure)
 
 
 def template_answer(packet: Packet) -> ConversationOutput:

@@ -13,14 +13,8 @@ import duckdb
 from pydantic import BaseModel, ConfigDict
 
 from generator.packet import SECTIONS, Packet, Section
+from generator.sections import PACKET_SECTIONS, SECTION_BY_NAME, PacketSection
 
-# Child sections keep only rows whose parent row is kept (models/intermediate/packet/*_detail__ranked.sql).
-PARENT_SECTION = {
-    "discharge_note_details": "discharge_notes",
-    "radiology_note_details": "radiology_notes",
-    "poe_details": "poe",
-    "emar_details": "emar",
-}
 PATIENT_COLUMNS = ("gender", "anchor_age", "anchor_year", "anchor_year_group", "age_at_admission", "age_deidentified")
 ADMISSION_COLUMNS = (
     "admittime",
@@ -119,14 +113,14 @@ class Warehouse:
         """The admission's packet; `caps` (section -> cap, None = uncapped) override the build's caps.
 
         Reads the long `marts.mart_packet_<section>` tables (sorted by hadm_id, so a read stays in milliseconds)
-        and applies the build's cap rule to their precomputed `keep_priority`: a row is kept when its priority is
-        within the cap and, in a child section, its parent row is kept; rows stay in `seq` (time) order. So a
-        packet read with caps C equals the packet of a build run with caps C (tests/warehouse prove it).
+        and keeps the rows that the build's cap rule, the warehouse's SQL macro `marts.cap_keeps`
+        (macros/caps.sql), keeps under the effective caps (see `_rows_sql`); rows stay in `seq` (time) order. So a
+        packet read with caps C equals the packet of a build run with caps C (tests/test_warehouse.py proves it).
 
         Two things halve the read's CPU time (19 statements per packet): the rows are put in `seq` order here
         (unique per admission, a data test checks it) because an `order by` costs DuckDB about 0.4 ms per
-        statement, more than sorting in Python; and hadm_id is written into the SQL as a whole number because a
-        bound parameter makes DuckDB try to import pandas on every statement.
+        statement, more than sorting in Python; and hadm_id and the caps are written into the SQL as whole numbers
+        because a bound parameter makes DuckDB try to import pandas on every statement.
         """
         hadm = f"{hadm_id:d}"
         with self._connect() as con:
@@ -138,28 +132,13 @@ class Warehouse:
                     f"hadm_id {hadm_id} is not in {self.db_path}: list admissions with `admissions()`."
                 )
             every_row = {
-                name: sorted(
-                    _fetch(
-                        con,
-                        f"select * exclude (subject_id, hadm_id, is_kept) from marts.mart_packet_{name}"
-                        f" where hadm_id = {hadm}",
-                    ),
-                    key=itemgetter("seq"),
+                section.name: sorted(
+                    _fetch(con, _rows_sql(section, effective, info["caps"], hadm)), key=itemgetter("seq")
                 )
-                for name in SECTIONS
+                for section in PACKET_SECTIONS
             }
         record = header[0]
-        kept = _apply_caps(every_row, effective)
-        sections = {
-            name: Section(
-                rows_seen=len(every_row[name]),
-                rows_kept=len(kept[name]),
-                truncated=len(kept[name]) < len(every_row[name]),
-                cap=effective[name],
-                rows=kept[name],
-            )
-            for name in SECTIONS
-        }
+        sections = {name: _capped_section(rows, effective[name]) for name, rows in every_row.items()}
         return Packet(
             subject_id=record["subject_id"],
             hadm_id=record["hadm_id"],
@@ -242,17 +221,35 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = 
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _apply_caps(every_row: dict[str, list[dict]], caps: Mapping[str, int | None]) -> dict[str, list[dict]]:
-    """The rows a build with `caps` keeps (macros/caps.sql, `within_cap`), in seq order."""
-    kept: dict[str, list[dict]] = {}
-    for name in SECTIONS:  # parents come before their children in SECTIONS
-        cap = caps[name]
-        parent = PARENT_SECTION.get(name)
-        kept_parents = {row["eid"] for row in kept[parent]} if parent else None
-        kept[name] = [
-            row
-            for row in every_row[name]
-            if (cap is None or row["keep_priority"] <= cap)
-            and (kept_parents is None or row["parent_eid"] in kept_parents)
-        ]
-    return kept
+def _rows_sql(section: PacketSection, caps: Mapping[str, int | None], built_caps: Mapping[str, int], hadm: str) -> str:
+    """The admission's rows of a section, each with `kept`: `marts.cap_keeps` under `caps`, down the section's
+    chain of parents (a row is kept only when its parent row is kept), as the build evaluates it for `is_kept`.
+
+    Where every cap on that chain is the build's, the build's result (`is_kept`) is read instead: evaluating the
+    rule again would cost a join per parent (about 2 ms each) for the same answer.
+    """
+    lineage = [section]
+    while lineage[-1].parent is not None:
+        lineage.append(SECTION_BY_NAME[lineage[-1].parent])
+    if all(caps[member.name] == built_caps[member.name] for member in lineage):
+        lineage, kept = [section], "s0.is_kept"
+    else:
+        kept = "true"
+        for depth in reversed(range(len(lineage))):
+            cap = caps[lineage[depth].name]
+            kept = f"marts.cap_keeps(s{depth}.keep_priority, {'null' if cap is None else f'{cap:d}'}, {kept})"
+    joins = "".join(
+        f" inner join marts.mart_packet_{lineage[depth].name} as s{depth}"
+        f" on s{depth}.hadm_id = {hadm} and s{depth}.eid = s{depth - 1}.parent_eid"
+        for depth in range(1, len(lineage))
+    )
+    return (
+        f"select s0.* exclude (subject_id, hadm_id, is_kept), {kept} as kept"
+        f" from marts.mart_packet_{section.name} as s0{joins} where s0.hadm_id = {hadm}"
+    )
+
+
+def _capped_section(rows: list[dict], cap: int | None) -> Section:
+    """A Section of the rows whose `kept` flag is set (the flag is dropped), counting every row as seen."""
+    kept = [row for row in rows if row.pop("kept")]
+    return Section(rows_seen=len(rows), rows_kept=len(kept), truncated=len(kept) < len(rows), cap=cap, rows=kept)

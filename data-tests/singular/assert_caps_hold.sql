@@ -27,7 +27,9 @@ with
     {%- endif %}
     group by hadm_id
     having sum(case when is_kept then 1 else 0 end) <> {% if cap is none %}count(*){% else %}least(count(*), {{ cap }}){% endif %}
-        or sum(case when is_kept and not ({{ within_cap(section.name) }}) then 1 else 0 end) > 0
+        {%- if cap is not none %}
+        or sum(case when is_kept and keep_priority > {{ cap }} then 1 else 0 end) > 0
+        {%- endif %}
 
 ),
 {%- endfor %}

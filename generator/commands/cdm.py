@@ -11,9 +11,7 @@ from generator.cdm.case import CdmBenchmark
 from generator.cdm.export import read_benchmark
 from generator.cdm.runner import read_results, run_benchmark
 from generator.cdm.scoring import render_table, score_results
-from generator.commands.endpoint import DEFAULT_BASE_URL, openai_client
-from generator.governance import allowed_hosts, check_endpoint
-from generator.llm import LLMClient, LLMSettings
+from generator.commands.options import LLMOptions, db_option, llm_options
 
 
 @click.group()
@@ -22,15 +20,7 @@ def cdm() -> None:
 
 
 @cdm.command()
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(path_type=Path),
-    envvar="MIMICBENCH_DB",
-    default=Path("build/warehouse.duckdb"),
-    show_default=True,
-    help="The warehouse file.",
-)
+@db_option
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="The cases JSON file to write.")
 @click.option("--extended", is_flag=True, help="Up to 3 results per test before the first procedure.")
 def export(db_path: Path, out: Path, extended: bool) -> None:
@@ -46,59 +36,24 @@ def export(db_path: Path, out: Path, extended: bool) -> None:
 
 @cdm.command()
 @click.option("--cases", "cases_path", type=click.Path(path_type=Path), required=True, help="From `cdm export`.")
-@click.option("--model", required=True, help="Model name as the endpoint knows it.")
-@click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, help="OpenAI-compatible endpoint (…/v1).")
-@click.option(
-    "--api-key-env",
-    default="OPENAI_API_KEY",
-    show_default=True,
-    help="Environment variable holding the API key (not needed for a local server).",
-)
 @click.option("--mode", type=click.Choice(["tools", "full-info"]), default="tools", show_default=True)
 @click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True, help="Cases in parallel.")
 @click.option("--max-turns", type=click.IntRange(min=1), default=12, show_default=True, help="Tool-calling turns.")
-@click.option("--retry-limit", type=click.IntRange(min=0), default=4, show_default=True)
-@click.option("--max-output-tokens", type=click.IntRange(min=1), default=4000, show_default=True)
-@click.option("--temperature", type=float, default=0.0, show_default=True)
-@click.option("--seed", type=int, help="Sent to servers that accept it.")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N cases.")
-@click.option(
-    "--allow-remote-endpoint",
-    "allow_remote",
-    multiple=True,
-    metavar="HOST",
-    help="Allow this non-local host for credentialed data (repeatable; also MIMICBENCH_ALLOWED_ENDPOINTS).",
-)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Results JSONL (appended; resumable).")
+@llm_options(max_output_tokens=4000, model_required=True)
 def run(
-    cases_path,
-    model,
-    base_url,
-    api_key_env,
-    mode,
-    concurrency,
-    max_turns,
-    retry_limit,
-    max_output_tokens,
-    temperature,
-    seed,
-    limit,
-    allow_remote,
-    out,
+    cases_path: Path, mode: str, concurrency: int, max_turns: int, limit: int | None, out: Path, llm: LLMOptions
 ) -> None:
     """Run a model on the cases; one JSON line per case with the whole message history."""
     benchmark = _load_cases(cases_path)
     if limit:
         benchmark = benchmark.model_copy(update={"cases": benchmark.cases[:limit]})
-    check_endpoint(base_url, benchmark.data_origin, allowed_hosts(allow_remote))
-    settings = LLMSettings(
-        model=model, temperature=temperature, seed=seed, max_output_tokens=max_output_tokens, retry_limit=retry_limit
-    )
-    llm = LLMClient(openai_client(base_url, api_key_env), settings)
+    client = llm.client(benchmark.data_origin)
     try:
         summary = run_benchmark(
             benchmark,
-            llm,
+            client,
             out,
             mode=mode,
             concurrency=concurrency,

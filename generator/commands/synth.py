@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from generator.synth import SynthError
 from generator.synth.dataset import write_dataset
 from generator.synth.existing import write_notes_for
 from generator.synth.patients import MAX_PATIENTS
@@ -21,7 +22,10 @@ from generator.synth.patients import MAX_PATIENTS
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
 def synth(out: Path, patients: int, seed: int, force: bool) -> None:
     """Write a synthetic MIMIC-IV (hosp, icu) + MIMIC-IV-Note dataset as csv.gz."""
-    counts = write_dataset(out, patients, seed, force, progress=lambda n: click.echo(f"{n} patients", err=True))
+    try:
+        counts = write_dataset(out, patients, seed, force, progress=lambda n: click.echo(f"{n} patients", err=True))
+    except SynthError as error:
+        raise click.ClickException(str(error)) from error
     click.echo(f"wrote {sum(counts.values())} rows in {len(counts)} tables to {out}")
 
 
@@ -42,5 +46,8 @@ def synth(out: Path, patients: int, seed: int, force: bool) -> None:
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
 def synth_notes(mimic_dir: Path, out: Path, seed: int, force: bool) -> None:
     """Write synthetic MIMIC-IV-Note tables that agree with an existing hosp dataset."""
-    counts = write_notes_for(mimic_dir, out, seed, force)
+    try:
+        counts = write_notes_for(mimic_dir, out, seed, force)
+    except SynthError as error:
+        raise click.ClickException(str(error)) from error
     click.echo(f"wrote {sum(counts.values())} rows in {len(counts)} note tables to {out}")

@@ -7,20 +7,9 @@ import yaml
 
 from generator.atomic import write_csv_atomic
 from generator.build import BuildError, build_warehouse, source_columns
+from generator.commands.options import db_option
 from generator.inputs import InputError, check_files, resolve_inputs
 from generator.warehouse import Warehouse, WarehouseError
-
-DEFAULT_DB = Path("build/warehouse.duckdb")
-
-db_option = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DB,
-    envvar="MIMICBENCH_DB",
-    show_default=True,
-    help="The DuckDB warehouse file.",
-)
 
 
 @click.command("build")

@@ -4,9 +4,9 @@ read with DuckDB one admission at a time, typed by column name."""
 import random
 from pathlib import Path
 
-import click
 import duckdb
 
+from generator.synth import SynthError
 from generator.synth.conditions import matching
 from generator.synth.dictionaries import lab_items
 from generator.synth.events import NOTE_LAB_ITEMS
@@ -92,16 +92,16 @@ order by adm.subject_id, adm.admittime, adm.hadm_id
 
 
 def _sources(mimic_dir: Path) -> dict[str, str]:
-    """read_csv expressions for the hosp tables, or a ClickException saying which file is missing."""
+    """read_csv expressions for the hosp tables, or a SynthError saying which file is missing."""
     if not (mimic_dir / "hosp" / "admissions.csv.gz").is_file():
-        raise click.ClickException(
+        raise SynthError(
             f"{mimic_dir} has no hosp/admissions.csv.gz; point --mimic-dir at a folder holding MIMIC-IV hosp/."
         )
     sources = {}
     for table in NEEDED:
         path = mimic_dir / "hosp" / f"{table}.csv.gz"
         if not path.is_file():
-            raise click.ClickException(f"{path} is missing; --mimic-dir needs the MIMIC-IV hosp tables.")
+            raise SynthError(f"{path} is missing; --mimic-dir needs the MIMIC-IV hosp tables.")
         quoted = str(path).replace("'", "''")
         sources[table] = f"read_csv('{quoted}', header = true, all_varchar = true)"
     return sources
@@ -116,7 +116,7 @@ def admissions(mimic_dir: Path, seed: int):
             cursor = con.execute(query)
         except duckdb.Error as error:
             message = f"cannot read {mimic_dir}/hosp ({error}); check the files are MIMIC-IV csv.gz."
-            raise click.ClickException(message) from error
+            raise SynthError(message) from error
         names = [d[0] for d in cursor.description]
         while rows := cursor.fetchmany(BATCH):
             for row in rows:
@@ -154,7 +154,7 @@ def _facts(row: dict, labels: dict[int, str], seed: int) -> AdmissionFacts:
 def write_notes_for(mimic_dir: Path, out: Path, seed: int, force: bool) -> dict[str, int]:
     """Write the four note tables for the admissions under `mimic_dir` into `out`; returns rows per table."""
     if not mimic_dir.is_dir():
-        raise click.ClickException(f"{mimic_dir} is not a folder; point --mimic-dir at a MIMIC-IV dataset.")
+        raise SynthError(f"{mimic_dir} is not a folder; point --mimic-dir at a MIMIC-IV dataset.")
     facts = admissions(mimic_dir, seed)
     with staged_output(out, force) as staging:
         tables = TableSet({table: staging for table in NOTE})

@@ -10,9 +10,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import click
 from pydantic import BaseModel
 
+from generator.synth import SynthError
 from generator.synth.tables import MODULES
 
 MARKER = "mimicbench-synthetic.json"
@@ -77,9 +77,9 @@ class TableSet:
 def check_output(out: Path, force: bool) -> None:
     """Refuse to write over a non-empty folder unless forced."""
     if out.exists() and not out.is_dir():
-        raise click.ClickException(f"{out} exists and is not a folder; choose another --out.")
+        raise SynthError(f"{out} exists and is not a folder; choose another --out.")
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise click.ClickException(f"{out} is not empty; pass --force to replace it or choose another --out.")
+        raise SynthError(f"{out} is not empty; pass --force to replace it or choose another --out.")
 
 
 @contextmanager

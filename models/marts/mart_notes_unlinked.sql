@@ -21,8 +21,8 @@ final as (
         unlinked_notes.link_method,
         case
             when unlinked_notes.note_kind = 'discharge'
-                then {{ evidence_id('DS', ['unlinked_notes.note_id']) }}
-            else {{ evidence_id('RAD', ['unlinked_notes.note_id']) }}
+                then {{ section_evidence_id('discharge_notes', ['unlinked_notes.note_id']) }}
+            else {{ section_evidence_id('radiology_notes', ['unlinked_notes.note_id']) }}
         end as eid,
         {{ minutes_since('admissions.admittime', 'unlinked_notes.charttime') }} as t_rel_min,
         unlinked_notes.nearest_hadm_id,

@@ -1,6 +1,8 @@
+{%- set section = packet_section('radiology_notes') -%}
+
 with ranked as (
 
-    select * from {{ ref('int_radiology__ranked') }}
+    select * from {{ ref(section.model) }}
 
 ),
 
@@ -14,7 +16,7 @@ final as (
         seq,
         keep_priority,
         is_kept,
-        {%- for column in packet_section('radiology_notes').columns %}
+        {%- for column in section.columns %}
         {{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from ranked

@@ -2,7 +2,7 @@
 
 import threading
 
-from generator.cohort_run import Reader
+from generator.cohort.reader import Reader
 
 
 def test_waiting_reads_of_patients_with_more_admissions_left_go_first_and_a_failed_read_is_handed_on():

@@ -62,11 +62,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('DX', ['hadm_id', 'seq']) }} as eid,
+        {{ section_evidence_id('diagnoses', ['hadm_id', 'seq']) }} as eid,
         cast(null as {{ dbt.type_bigint() }}) as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('diagnoses') }} as is_kept,
+        {{ cap_keeps('diagnoses') }} as is_kept,
         seq_num,
         icd_code,
         icd_version,

@@ -65,11 +65,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('DS', ['note_id']) }} as eid,
+        {{ section_evidence_id('discharge_notes', ['note_id']) }} as eid,
         {{ minutes_since('admittime', "charttime") }} as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('discharge_notes') }} as is_kept,
+        {{ cap_keeps('discharge_notes') }} as is_kept,
         note_id,
         note_type,
         note_seq,

@@ -55,11 +55,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('DSD', ['hadm_id', 'seq']) }} as eid,
+        {{ section_evidence_id('discharge_note_details', ['hadm_id', 'seq']) }} as eid,
         parent_t_rel_min as t_rel_min,
         seq,
         keep_priority,
-        parent_is_kept and {{ within_cap('discharge_note_details') }} as is_kept,
+        {{ cap_keeps('discharge_note_details', 'parent_is_kept') }} as is_kept,
         parent_eid,
         note_id,
         field_name,

@@ -53,11 +53,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('DRG', ['hadm_id', 'seq']) }} as eid,
+        {{ section_evidence_id('drg_codes', ['hadm_id', 'seq']) }} as eid,
         cast(null as {{ dbt.type_bigint() }}) as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('drg_codes') }} as is_kept,
+        {{ cap_keeps('drg_codes') }} as is_kept,
         drg_type,
         drg_code,
         description,

@@ -66,11 +66,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('EMAR', ['emar_id']) }} as eid,
+        {{ section_evidence_id('emar', ['emar_id']) }} as eid,
         {{ minutes_since('admittime', "coalesce(charttime, scheduletime, storetime)") }} as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('emar') }} as is_kept,
+        {{ cap_keeps('emar') }} as is_kept,
         emar_id,
         emar_seq,
         poe_id,

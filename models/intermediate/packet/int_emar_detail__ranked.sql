@@ -128,11 +128,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('EMD', ['hadm_id', 'seq']) }} as eid,
+        {{ section_evidence_id('emar_details', ['hadm_id', 'seq']) }} as eid,
         parent_t_rel_min as t_rel_min,
         seq,
         keep_priority,
-        parent_is_kept and {{ within_cap('emar_details') }} as is_kept,
+        {{ cap_keeps('emar_details', 'parent_is_kept') }} as is_kept,
         parent_eid,
         emar_id,
         emar_seq,

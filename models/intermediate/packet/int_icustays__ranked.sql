@@ -65,11 +65,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('ICU', ['stay_id']) }} as eid,
+        {{ section_evidence_id('icustays', ['stay_id']) }} as eid,
         {{ minutes_since('admittime', "intime") }} as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('icustays') }} as is_kept,
+        {{ cap_keeps('icustays') }} as is_kept,
         stay_id,
         first_careunit,
         last_careunit,

@@ -101,11 +101,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('LAB', ['labevent_id']) }} as eid,
+        {{ section_evidence_id('labs', ['labevent_id']) }} as eid,
         {{ minutes_since('admittime', "coalesce(charttime, storetime)") }} as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('labs') }} as is_kept,
+        {{ cap_keeps('labs') }} as is_kept,
         labevent_id,
         specimen_id,
         itemid,

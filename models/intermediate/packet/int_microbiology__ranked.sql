@@ -66,11 +66,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('MICRO', ['microevent_id']) }} as eid,
+        {{ section_evidence_id('microbiology', ['microevent_id']) }} as eid,
         {{ minutes_since('admittime', "coalesce(charttime, chartdate, storetime, storedate)") }} as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('microbiology') }} as is_kept,
+        {{ cap_keeps('microbiology') }} as is_kept,
         microevent_id,
         micro_specimen_id,
         chartdate,

@@ -64,11 +64,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('PHARM', ['pharmacy_id']) }} as eid,
+        {{ section_evidence_id('pharmacy', ['pharmacy_id']) }} as eid,
         {{ minutes_since('admittime', "coalesce(entertime, starttime)") }} as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('pharmacy') }} as is_kept,
+        {{ cap_keeps('pharmacy') }} as is_kept,
         pharmacy_id,
         poe_id,
         starttime,

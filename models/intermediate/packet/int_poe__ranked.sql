@@ -65,11 +65,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('POE', ['poe_id']) }} as eid,
+        {{ section_evidence_id('poe', ['poe_id']) }} as eid,
         {{ minutes_since('admittime', "ordertime") }} as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('poe') }} as is_kept,
+        {{ cap_keeps('poe') }} as is_kept,
         poe_id,
         poe_seq,
         ordertime,

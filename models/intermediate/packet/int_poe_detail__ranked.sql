@@ -53,11 +53,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('POED', ['hadm_id', 'seq']) }} as eid,
+        {{ section_evidence_id('poe_details', ['hadm_id', 'seq']) }} as eid,
         parent_t_rel_min as t_rel_min,
         seq,
         keep_priority,
-        parent_is_kept and {{ within_cap('poe_details') }} as is_kept,
+        {{ cap_keeps('poe_details', 'parent_is_kept') }} as is_kept,
         parent_eid,
         poe_id,
         poe_seq,

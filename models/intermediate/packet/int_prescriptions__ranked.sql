@@ -72,11 +72,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('RX', ['hadm_id', 'seq']) }} as eid,
+        {{ section_evidence_id('prescriptions', ['hadm_id', 'seq']) }} as eid,
         {{ minutes_since('admittime', "coalesce(starttime, stoptime)") }} as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('prescriptions') }} as is_kept,
+        {{ cap_keeps('prescriptions') }} as is_kept,
         pharmacy_id,
         poe_id,
         poe_seq,

@@ -63,11 +63,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('PX', ['hadm_id', 'seq']) }} as eid,
+        {{ section_evidence_id('procedures', ['hadm_id', 'seq']) }} as eid,
         {{ minutes_since('admittime', "cast(chartdate as timestamp)") }} as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('procedures') }} as is_kept,
+        {{ cap_keeps('procedures') }} as is_kept,
         seq_num,
         chartdate,
         icd_code,

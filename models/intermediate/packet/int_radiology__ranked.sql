@@ -66,11 +66,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('RAD', ['note_id']) }} as eid,
+        {{ section_evidence_id('radiology_notes', ['note_id']) }} as eid,
         {{ minutes_since('admittime', "charttime") }} as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('radiology_notes') }} as is_kept,
+        {{ cap_keeps('radiology_notes') }} as is_kept,
         note_id,
         note_type,
         note_seq,

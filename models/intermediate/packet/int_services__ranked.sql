@@ -65,11 +65,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('SVC', ['hadm_id', 'seq']) }} as eid,
+        {{ section_evidence_id('services', ['hadm_id', 'seq']) }} as eid,
         {{ minutes_since('admittime', "transfertime") }} as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('services') }} as is_kept,
+        {{ cap_keeps('services') }} as is_kept,
         transfertime,
         prev_service,
         curr_service

@@ -65,11 +65,11 @@ final as (
     select
         subject_id,
         hadm_id,
-        {{ evidence_id('XFER', ['transfer_id']) }} as eid,
+        {{ section_evidence_id('transfers', ['transfer_id']) }} as eid,
         {{ minutes_since('admittime', "intime") }} as t_rel_min,
         seq,
         keep_priority,
-        {{ within_cap('transfers') }} as is_kept,
+        {{ cap_keeps('transfers') }} as is_kept,
         transfer_id,
         eventtype,
         careunit,

@@ -1,43 +1,24 @@
-"""`mimicbench generate-cohort` (many patients, concurrent, resumable) and `mimicbench export` (a dataset file)."""
+"""`mimicbench generate-cohort`: many patients, concurrent and resumable."""
 
 import csv
 import sys
 from pathlib import Path
 
 import click
-import httpx2
-import openai
 
-from generator.cohort_run import (
-    REPORT,
-    AdaptiveLimit,
-    AdmissionResult,
-    CohortOptions,
-    CohortRun,
-    LimitedTransport,
-    Progress,
-    RunReport,
-    plan_patients,
-)
-from generator.commands.endpoint import openai_client
-from generator.commands.generate import UNCAPPED
-from generator.commands.generate import generate_patient as generate_patient_command
-from generator.export import ExportError, export_dataset
-from generator.generate import GenerationConfig
-from generator.governance import allowed_hosts, check_endpoint
-from generator.llm import LLMClient, LLMSettings
+from generator.answer import GenerationConfig
+from generator.cohort.plan import CohortOptions, plan_patients
+from generator.cohort.report import REPORT, AdmissionResult, Progress, RunReport
+from generator.cohort.run import CohortRun
+from generator.commands.options import LLMOptions, generation_options, llm_options, make_backend, require_model
+from generator.governance import EndpointNotAllowed
+from generator.rate_limit import AdaptiveLimit
 from generator.warehouse import Warehouse, WarehouseError
 
-PER_PATIENT_OPTIONS = {"subject_id", "hadm_id"}
 EXIT_INTERRUPTED = 130
 
 
-def _patient_options() -> list[click.Parameter]:
-    """Every `generate-patient` option except those that pick one patient or admission, so the two stay alike."""
-    return [p for p in generate_patient_command.params if p.name not in PER_PATIENT_OPTIONS]
-
-
-@click.command("generate-cohort", params=_patient_options())
+@click.command("generate-cohort")
 @click.option(
     "--cohort",
     "cohort_csv",
@@ -51,38 +32,28 @@ def _patient_options() -> list[click.Parameter]:
 @click.option("--force", is_flag=True, help="Regenerate admissions that are already complete with the same inputs.")
 @click.option("--price-per-1k-input", type=click.FloatRange(min=0), help="Price of 1,000 input tokens (cost estimate).")
 @click.option("--price-per-1k-output", type=click.FloatRange(min=0), help="Price of 1,000 output tokens.")
+@generation_options
+@llm_options(max_output_tokens=16000, model_required=False)
 def generate_cohort(
-    cohort_csv,
-    limit,
-    concurrency,
-    force,
-    price_per_1k_input,
-    price_per_1k_output,
-    max_admissions,
-    include_admissions_without_discharge,
-    retry_limit,
-    max_output_tokens,
-    model,
-    base_url,
-    api_key_env,
-    seed,
-    temperature,
-    output_root,
-    backend,
-    db_path,
-    allow_remote,
-    **caps,
+    cohort_csv: Path | None,
+    limit: int | None,
+    concurrency: int,
+    force: bool,
+    price_per_1k_input: float | None,
+    price_per_1k_output: float | None,
+    max_admissions: int | None,
+    include_admissions_without_discharge: bool,
+    caps: dict[str, int | None],
+    backend: str,
+    db_path: Path,
+    output_root: Path,
+    llm: LLMOptions,
 ) -> None:
     """Generate conversations for a cohort's admissions, K requests at a time; rerun to resume."""
     if (cohort_csv is None) == (limit is None):
         raise click.UsageError("Give exactly one of --cohort CSV and --limit N.")
-    if backend == "openai" and not model:
-        raise click.UsageError("--model is required with --backend openai (or use --backend template).")
-    config = GenerationConfig(
-        backend=backend,
-        caps={name.removeprefix("cap_"): None if c == UNCAPPED else c for name, c in caps.items() if c is not None},
-        allowed_endpoints=allowed_hosts(allow_remote),
-    )
+    require_model(backend, llm)
+    config = GenerationConfig(caps=caps, allowed_endpoints=llm.allowed_hosts)
     options = CohortOptions(
         concurrency=concurrency,
         max_admissions=max_admissions,
@@ -94,18 +65,8 @@ def generate_cohort(
     warehouse = Warehouse(db_path)
     try:
         subject_ids = _read_cohort(cohort_csv) if cohort_csv else [row["subject_id"] for row in warehouse.cohort(limit)]
-        llm, adaptive = None, None
-        if backend == "openai":
-            check_endpoint(base_url, warehouse.data_origin(), config.allowed_endpoints)
-            adaptive = AdaptiveLimit(concurrency)
-            settings = LLMSettings(
-                model=model,
-                temperature=temperature,
-                seed=seed,
-                max_output_tokens=max_output_tokens,
-                retry_limit=retry_limit,
-            )
-            llm = LLMClient(_limited_client(base_url, api_key_env, adaptive), settings)
+        adaptive = AdaptiveLimit(concurrency) if backend == "openai" else None
+        answerer = make_backend(backend, llm, warehouse.data_origin(), limit=adaptive)
         click.echo(f"Planning {len(subject_ids)} patients...", err=True)
         plans, skipped = plan_patients(warehouse, subject_ids, options)
         total = sum(len(plan.targets) for plan in plans)
@@ -113,7 +74,7 @@ def generate_cohort(
         with _Display(total) as display:
             run = CohortRun(
                 warehouse,
-                llm,
+                answerer,
                 config,
                 output_root,
                 options,
@@ -122,7 +83,7 @@ def generate_cohort(
                 on_notice=display.notice,
             )
             report = run.run(plans, skipped)
-    except WarehouseError as error:
+    except (WarehouseError, EndpointNotAllowed) as error:
         raise click.ClickException(str(error)) from error
     _print_report(report, output_root / REPORT)
     if report.status == "stopped":
@@ -131,28 +92,6 @@ def generate_cohort(
         raise SystemExit(EXIT_INTERRUPTED)
     if report.admissions["failed"]:
         raise SystemExit(1)
-
-
-@click.command("export")
-@click.option(
-    "--output-root",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Where generate-cohort or generate-patient wrote the admissions.",
-)
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The dataset file.")
-def export(output_root: Path, fmt: str, out: Path) -> None:
-    """Write one record per complete admission, plus a dataset card (README.md) beside the file."""
-    try:
-        summary = export_dataset(output_root, out, fmt)
-    except ExportError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(
-        f"Wrote {summary.records} admissions of {summary.patients} patients to {summary.data_path} "
-        f"({summary.failed_not_exported} failed admissions left out) and the dataset card {summary.card_path}."
-    )
 
 
 def _read_cohort(path: Path) -> list[int]:
@@ -164,13 +103,6 @@ def _read_cohort(path: Path) -> list[int]:
         raise click.ClickException(
             f"{path} needs a subject_id column of whole numbers, as `mimicbench cohort` writes."
         ) from error
-
-
-def _limited_client(base_url: str, api_key_env: str, limit: AdaptiveLimit) -> openai.OpenAI:
-    """The SDK client, sending every request through the adaptive in-flight limit."""
-    pool = httpx2.Limits(max_connections=None, max_keepalive_connections=limit.ceiling)
-    transport = LimitedTransport(httpx2.HTTPTransport(limits=pool), limit)
-    return openai_client(base_url, api_key_env, openai.DefaultHttpx2Client(transport=transport))
 
 
 class _Display:

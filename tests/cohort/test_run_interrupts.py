@@ -7,7 +7,7 @@ import time
 
 from generator import artifacts
 from tests.cohort.conftest import generate_cohort, report
-from tests.generator.test_generate_admission import FILES
+from tests.test_generate import FILES
 
 OPTIONS = ("--limit", 4, "--max-admissions", 3, "--concurrency", 2)
 

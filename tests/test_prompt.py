@@ -1,4 +1,4 @@
-"""Prompt rendering: deterministic, compact, relative times only, and the template baseline."""
+"""Prompt rendering: deterministic, compact, relative times only."""
 
 import pytest
 
@@ -11,9 +11,7 @@ from generator.prompt import (
     render_prompt,
     render_sections,
 )
-from generator.template_backend import template_answer
-from generator.validate import validate_answer
-from tests.generator.packets import good_answer, make_packet
+from tests.packets import good_answer, make_packet
 
 
 @pytest.mark.parametrize(
@@ -63,18 +61,3 @@ def test_structured_rows_take_at_most_40_percent_of_their_canonical_json():
     structured = {name: s for name, s in packet.sections.items() if name not in ("discharge_notes", "radiology_notes")}
     canonical = canonical_json({name: section.rows for name, section in structured.items()})
     assert len(render_sections(packet.model_copy(update={"sections": structured}))) <= 0.4 * len(canonical)
-
-
-def test_template_answer_is_valid_fully_grounded_and_deterministic():
-    packet = make_packet()
-    answer = template_answer(packet)
-    output, report = validate_answer(answer.model_dump(), packet, None)
-    assert report.errors == [] and report.grounding_score == 1.0
-    assert template_answer(packet) == answer
-    assert answer.conversation[0].relative_time == "H-02:00"
-    assert any(t.speaker == "PATIENT" for t in answer.conversation)
-
-
-def test_template_answer_without_discharge_note_is_valid():
-    packet = make_packet(discharge_note=False)
-    assert validate_answer(template_answer(packet).model_dump(), packet, None)[1].errors == []

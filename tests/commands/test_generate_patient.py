@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
+from generator.sections import PACKET_SECTIONS
 from generator.template_backend import template_answer
 from generator.warehouse import Warehouse
 from tests.conftest import run_cli
@@ -41,7 +42,7 @@ def test_template_backend_writes_every_admission_and_patient_file(synthetic_ware
         tmp_path,
         "--row-cap-labs",
         2,
-        "--row-cap-radiology",
+        "--row-cap-radiology-notes",
         "none",
     )
     assert f"{len(refs)} of {len(refs)} admissions written" in output
@@ -156,3 +157,11 @@ def test_openai_backend_needs_a_model(synthetic_warehouse, tmp_path):
         cli, ["generate-patient", "--db", str(synthetic_warehouse), "--subject-id", "1", "--output-root", str(tmp_path)]
     )
     assert result.exit_code == 2 and "--model is required" in result.output
+
+
+@pytest.mark.parametrize("command", ["generate-patient", "generate-cohort"])
+def test_row_cap_options_are_one_per_packet_section_named_after_it(command):
+    options = [opt for param in cli.commands[command].params for opt in param.opts if opt.startswith("--row-cap-")]
+    assert options == [f"--row-cap-{section.name.replace('_', '-')}" for section in PACKET_SECTIONS]
+    result = CliRunner().invoke(cli, [command, "--row-cap-radiology", "3"])
+    assert result.exit_code == 2 and "No such option" in result.output and "--row-cap-radiology-notes" in result.output

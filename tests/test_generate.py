@@ -1,5 +1,5 @@
 """One admission end to end from a hand-made packet: the openai backend against the scripted server, the
-template backend, repair rounds, failure records, atomic replacement, resume keys and the governance guard."""
+template backend, repair rounds, failure records, atomic replacement, resume keys and the governance refusal."""
 
 import json
 import os
@@ -9,11 +9,14 @@ import openai
 import pytest
 
 from generator import artifacts
-from generator.generate import GenerationConfig, generate_admission
-from generator.governance import EndpointNotAllowed, allowed_hosts, check_endpoint
+from generator.answer import GenerationConfig
+from generator.generate import generate_admission
+from generator.governance import EndpointNotAllowed
 from generator.llm import LLMClient, LLMSettings
-from tests.generator.packets import HADM, SUBJECT, good_answer, make_packet
+from generator.model_backend import ModelBackend
+from generator.template_backend import TemplateBackend
 from tests.openai_server import chat_completion, error_response
+from tests.packets import HADM, SUBJECT, good_answer, make_packet
 
 FILES = {
     "packet.json",
@@ -26,17 +29,17 @@ FILES = {
 }
 
 
-def client_for(server, **settings) -> LLMClient:
+def model_backend(server, **settings) -> ModelBackend:
     sdk = openai.OpenAI(base_url=server.url, api_key="sk-secret", max_retries=0, timeout=2)
-    return LLMClient(sdk, LLMSettings(model="m", **settings), sleep=lambda s: None, rng=random.Random(0))
+    return ModelBackend(LLMClient(sdk, LLMSettings(model="m", **settings), sleep=lambda s: None, rng=random.Random(0)))
 
 
-def run(tmp_path, llm, packet=None, **config):
+def run(tmp_path, backend, packet=None, **config):
     return generate_admission(
         packet or make_packet(),
         unlinked_notes=[],
         previous=None,
-        llm=llm,
+        backend=backend,
         config=GenerationConfig(**config),
         output_root=tmp_path,
         build_info={"data_origin": "synthetic"},
@@ -49,7 +52,7 @@ def folder(tmp_path):
 
 def test_valid_answer_writes_every_artifact(tmp_path, openai_server):
     openai_server.push(chat_completion(json.dumps(good_answer())))
-    outcome = run(tmp_path, client_for(openai_server))
+    outcome = run(tmp_path, model_backend(openai_server))
 
     assert outcome.status == "completed" and outcome.grounding_score == 1.0
     assert {p.name for p in folder(tmp_path).iterdir()} == FILES
@@ -77,7 +80,7 @@ def test_invalid_answer_is_repaired_with_the_errors_in_the_repair_message(tmp_pa
     openai_server.push(
         chat_completion("not json at all"), chat_completion(json.dumps(bad)), chat_completion(json.dumps(good_answer()))
     )
-    outcome = run(tmp_path, client_for(openai_server))
+    outcome = run(tmp_path, model_backend(openai_server))
 
     assert outcome.status == "completed" and outcome.attempts == 3
     second, third = openai_server.requests[1].body["messages"], openai_server.requests[2].body["messages"]
@@ -92,12 +95,12 @@ def test_invalid_answer_is_repaired_with_the_errors_in_the_repair_message(tmp_pa
 
 def test_schema_violation_until_give_up_fails_without_touching_earlier_results(tmp_path, openai_server):
     openai_server.push(chat_completion(json.dumps(good_answer())))
-    run(tmp_path, client_for(openai_server))
+    run(tmp_path, model_backend(openai_server))
     before = (folder(tmp_path) / "conversation.jsonl").read_text()
 
     wrong = {"conversation": [], "extra": True}
     openai_server.push(*[chat_completion(json.dumps(wrong))] * 2)
-    outcome = run(tmp_path, client_for(openai_server), repair_rounds=1)
+    outcome = run(tmp_path, model_backend(openai_server), repair_rounds=1)
 
     assert outcome.status == "failed" and outcome.error_kind == "validation"
     assert (folder(tmp_path) / "conversation.jsonl").read_text() == before
@@ -108,7 +111,7 @@ def test_schema_violation_until_give_up_fails_without_touching_earlier_results(t
 
 def test_truncated_answers_are_reported_and_repaired_without_the_partial_text(tmp_path, openai_server):
     openai_server.push(*[chat_completion('{"conversation": [', finish_reason="length")] * 2)
-    outcome = run(tmp_path, client_for(openai_server), repair_rounds=1)
+    outcome = run(tmp_path, model_backend(openai_server), repair_rounds=1)
     assert outcome.status == "failed" and outcome.error_kind == "truncated"
     repair_turn = openai_server.requests[1].body["messages"]
     assert [m["role"] for m in repair_turn] == ["system", "user", "user"]
@@ -117,7 +120,7 @@ def test_truncated_answers_are_reported_and_repaired_without_the_partial_text(tm
 
 def test_transport_failure_is_recorded_with_every_attempt(tmp_path, openai_server):
     openai_server.push(*[error_response(503, "overloaded")] * 3)
-    outcome = run(tmp_path, client_for(openai_server, retry_limit=2))
+    outcome = run(tmp_path, model_backend(openai_server, retry_limit=2))
     assert outcome.status == "failed" and outcome.error_kind == "server" and outcome.attempts == 3
     record = json.loads((artifacts.failed_dir(tmp_path, SUBJECT, HADM) / "model_call_record.json").read_text())
     assert [a["http_status"] for a in record["rounds"][0]["attempts"]] == [503, 503, 503]
@@ -125,7 +128,7 @@ def test_transport_failure_is_recorded_with_every_attempt(tmp_path, openai_serve
 
 
 def test_template_backend_is_labelled_and_needs_no_server(tmp_path):
-    outcome = run(tmp_path, None, backend="template")
+    outcome = run(tmp_path, TemplateBackend())
     assert outcome.status == "completed" and outcome.grounding_score == 1.0
     summary = json.loads((folder(tmp_path) / "summary.json").read_text())
     assert (summary["backend"], summary["model"]) == ("template", "template-baseline")
@@ -134,9 +137,11 @@ def test_template_backend_is_labelled_and_needs_no_server(tmp_path):
 
 
 def test_up_to_date_admission_is_skipped_unless_forced(tmp_path):
-    run(tmp_path, None, backend="template")
-    config = GenerationConfig(backend="template")
-    common = dict(unlinked_notes=[], previous=None, llm=None, config=config, output_root=tmp_path, build_info={})
+    run(tmp_path, TemplateBackend())
+    config = GenerationConfig()
+    common = dict(
+        unlinked_notes=[], previous=None, backend=TemplateBackend(), config=config, output_root=tmp_path, build_info={}
+    )
     assert generate_admission(make_packet(), force=False, **common).status == "skipped"
     assert generate_admission(make_packet(), force=True, **common).status == "completed"
     changed = make_packet(discharge_note=False)
@@ -149,8 +154,8 @@ def test_unlinked_notes_get_their_own_file(tmp_path):
         make_packet(),
         unlinked_notes=[note],
         previous=None,
-        llm=None,
-        config=GenerationConfig(backend="template"),
+        backend=TemplateBackend(),
+        config=GenerationConfig(),
         output_root=tmp_path,
         build_info={},
     )
@@ -159,40 +164,15 @@ def test_unlinked_notes_get_their_own_file(tmp_path):
 
 def test_credentialed_data_is_refused_for_remote_endpoints_before_any_request(tmp_path):
     sdk = openai.OpenAI(base_url="https://api.openai.com/v1", api_key="x", max_retries=0)
-    llm = LLMClient(sdk, LLMSettings(model="m"))
+    backend = ModelBackend(LLMClient(sdk, LLMSettings(model="m")))
     with pytest.raises(EndpointNotAllowed, match="PhysioNet data use agreement"):
-        run(tmp_path, llm, packet=make_packet("credentialed"))
-
-
-@pytest.mark.parametrize(
-    ("url", "origin", "allowed", "refused"),
-    [
-        ("http://127.0.0.1:8000/v1", "credentialed", (), False),
-        ("http://localhost:11434/v1", "credentialed", (), False),
-        ("http://[::1]:8080/v1", "credentialed", (), False),
-        ("https://api.openai.com/v1", "synthetic", (), False),
-        ("https://api.openai.com/v1", "credentialed", (), True),
-        ("https://myorg.openai.azure.com/openai/v1", "credentialed", ("myorg.openai.azure.com",), False),
-        ("http://10.0.0.5:8000/v1", "credentialed", (), True),
-    ],
-)
-def test_governance_guard(url, origin, allowed, refused):
-    if refused:
-        with pytest.raises(EndpointNotAllowed, match="--allow-remote-endpoint"):
-            check_endpoint(url, origin, allowed)
-    else:
-        check_endpoint(url, origin, allowed)
-
-
-def test_allowed_hosts_merge_cli_and_environment():
-    env = {"MIMICBENCH_ALLOWED_ENDPOINTS": "a.example.org, B.example.org"}
-    assert allowed_hosts(["c.example.org"], env) == ("a.example.org", "b.example.org", "c.example.org")
+        run(tmp_path, backend, packet=make_packet("credentialed"))
 
 
 def test_packet_file_is_serialized_once_in_canonical_form(tmp_path, openai_server):
     """`packet.json` is the canonical JSON of {packet, packet_sha256}, built from one serialization of the packet."""
     openai_server.push(chat_completion(json.dumps(good_answer())))
-    run(tmp_path, client_for(openai_server))
+    run(tmp_path, model_backend(openai_server))
 
     text = (folder(tmp_path) / "packet.json").read_text(encoding="utf-8")
     stored = json.loads(text)
@@ -216,7 +196,7 @@ def test_every_file_is_fsynced_before_the_folder_is_renamed(tmp_path, openai_ser
     monkeypatch.setattr(artifacts.os, "fsync", fsync)
     monkeypatch.setattr(artifacts, "_replace_dir", replace_dir)
     openai_server.push(chat_completion(json.dumps(good_answer())))
-    run(tmp_path, client_for(openai_server))
+    run(tmp_path, model_backend(openai_server))
 
     [(files, fsynced)] = renamed_with
     assert files == FILES and files <= fsynced

@@ -5,7 +5,7 @@ import pytest
 from generator.conversation import EndOfAdmissionSummary
 from generator.prompt import PreviousAdmission
 from generator.validate import numbers_in, validate_answer
-from tests.generator.packets import good_answer, make_packet
+from tests.packets import good_answer, make_packet
 
 PACKET = make_packet()
 

@@ -1,6 +1,6 @@
 """AdaptiveLimit: a 429 halves the in-flight limit once per round; sustained success raises it back."""
 
-from generator.cohort_run import AdaptiveLimit
+from generator.rate_limit import AdaptiveLimit
 
 
 def test_429s_halve_the_limit_once_per_round_and_successes_raise_it_back():

@@ -15,7 +15,7 @@ from tests.conftest import DEMO_DIR, run_cli
 
 SMALL_CAPS = {"labs": 5, "microbiology": 2, "poe": 3, "poe_details": 4, "emar": 4, "emar_details": 3, "transfers": 1}
 SMALL_CAPS_VARS = (
-    "{cap_labs: 5, cap_microbiology: 2, cap_poe: 3, cap_poe_detail: 4, cap_emar: 4, cap_emar_detail: 3,"
+    "{cap_labs: 5, cap_microbiology: 2, cap_poe: 3, cap_poe_details: 4, cap_emar: 4, cap_emar_details: 3,"
     " cap_transfers: 1}"
 )
 

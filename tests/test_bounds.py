@@ -16,7 +16,7 @@ from generator.bounds import (
 from generator.cdm.runner import CdmAnswer
 from generator.conversation import ConversationOutput
 from generator.llm import strict_json_schema
-from tests.generator.packets import good_answer, make_packet
+from tests.packets import good_answer, make_packet
 
 
 def arrays_and_strings(node, path="$"):

@@ -1,0 +1,1 @@
+"""`mimicbench generate-cohort`: many patients' admissions, concurrent and resumable."""

@@ -1,0 +1,263 @@
+"""`generate-cohort`: many patients' admissions on worker threads, each patient's admissions in order.
+
+The calling thread starts the workers and collects one `AdmissionResult` per admission. Model requests go
+through `LimitedTransport`, which keeps at most `AdaptiveLimit.limit` requests in flight (K, lowered while the
+server answers 429). There are twice as many workers as request slots, so one admission's own work overlaps
+another's request instead of leaving a slot idle. Patients start longest chain first. Within a patient, only what
+needs the admission before stays on the patient's chain (the answer's validation, the next prompt, its request):
+the next admission's warehouse reads run on a reader thread meanwhile, and each admission's folder is written on
+the patient's writer thread while the next one is asked for.
+
+On the first Ctrl-C no new request is sent, the requests in flight finish and their admissions are written; on
+the second it gives up at once. Each admission folder is renamed into place only when complete, so nothing
+half-written is ever visible, and the next run resumes.
+"""
+
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from generator import artifacts
+from generator.admissions import load_previous, previous_admission
+from generator.answer import AdmissionInputs, AdmissionOutcome, Answer, Backend, GenerationConfig, answer_admission
+from generator.atomic import write_json_atomic
+from generator.cohort.plan import CohortOptions, PatientPlan, SkippedPatient
+from generator.cohort.reader import Reader
+from generator.cohort.report import (
+    REPORT,
+    AdmissionResult,
+    Progress,
+    RunReport,
+    build_report,
+    failed_result,
+    measured_result,
+    tally,
+)
+from generator.conversation import EndOfAdmissionSummary
+from generator.governance import EndpointNotAllowed
+from generator.rate_limit import AdaptiveLimit, RequestRefused
+from generator.records import run_record, write_answer
+from generator.warehouse import AdmissionRef, Warehouse
+
+FATAL_ERROR_KINDS = frozenset({"auth", "not_found"})  # every later request would fail the same way
+WORKERS_PER_SLOT = 2  # while one waits for its answer, another gets its next request ready
+
+
+class CohortRun:
+    """One run over planned patients; `run` returns the report (also written to `<output_root>/run_report.json`)."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        backend: Backend,
+        config: GenerationConfig,
+        output_root: Path,
+        options: CohortOptions,
+        *,
+        limit: AdaptiveLimit | None = None,
+        on_progress: Callable[[AdmissionResult, Progress], None] = lambda result, progress: None,
+        on_notice: Callable[[str], None] = lambda message: None,
+    ):
+        self.warehouse = warehouse
+        self.backend = backend
+        self.config = config
+        self.output_root = output_root
+        self.options = options
+        self.limit = limit
+        self.on_progress = on_progress
+        self.on_notice = on_notice
+        self._build_info = warehouse.build_info()
+        self._run_record = run_record(config, backend, self._build_info)
+        self._stop = threading.Event()
+        self._fatal: str | None = None
+        self._results: queue.SimpleQueue[AdmissionResult | BaseException | None] = queue.SimpleQueue()
+        self._reader: Reader | None = None
+
+    def run(self, plans: list[PatientPlan], skipped: list[SkippedPatient]) -> RunReport:
+        started_at, started = datetime.now(UTC), time.monotonic()
+        todo: queue.SimpleQueue[PatientPlan] = queue.SimpleQueue()
+        for plan in sorted(plans, key=lambda plan: -len(plan.targets)):  # longest chain first: none starts last
+            todo.put(plan)
+        workers = min(self.options.concurrency * (WORKERS_PER_SLOT if self.limit else 1), len(plans))
+        self._reader = Reader(self._read_inputs, os.cpu_count() or 1)
+        for number in range(workers):
+            threading.Thread(target=self._work, args=(todo,), name=f"cohort-{number}", daemon=True).start()
+        progress = Progress(total=sum(len(plan.targets) for plan in plans))
+        results: list[AdmissionResult] = []
+        status, crash = "finished", None
+        while workers:
+            try:
+                item = self._results.get(timeout=0.5)
+                if item is None:
+                    workers -= 1
+                elif isinstance(item, BaseException):
+                    crash = crash or item
+                    self._halt(f"unexpected error: {item!r}")
+                else:
+                    results.append(item)
+                    tally(progress, item, time.monotonic() - started)
+                    self.on_progress(item, progress)
+            except queue.Empty:
+                continue
+            except KeyboardInterrupt:
+                if status == "interrupted":
+                    status = "aborted"
+                    break
+                status = "interrupted"
+                self._stop_sending()
+                self.on_notice("Interrupted: finishing the requests in flight (press Ctrl-C again to abort).")
+        self._reader.close()
+        if self._fatal and status == "finished":
+            status = "stopped"
+        report = build_report(
+            results,
+            plans,
+            skipped,
+            status=status,
+            message=self._message(status),
+            started_at=started_at,
+            wall_s=time.monotonic() - started,
+            settings=self._settings(),
+            limit=self.limit,
+            options=self.options,
+        )
+        write_json_atomic(self.output_root / REPORT, report.model_dump(mode="json"))
+        if crash:
+            raise crash
+        return report
+
+    def _message(self, status: str) -> str:
+        return {
+            "finished": "all planned admissions were attempted",
+            "interrupted": "interrupted by Ctrl-C after the requests in flight finished; rerun to resume",
+            "aborted": "aborted by a second Ctrl-C; the admissions in flight were dropped; rerun to resume",
+            "stopped": f"stopped: {self._fatal}",
+        }[status]
+
+    def _settings(self) -> dict[str, Any]:
+        return {
+            **self.options.model_dump(),
+            "backend": self.backend.name,
+            "model": self.backend.model,
+            "endpoint": self.backend.endpoint,
+            "output_root": str(self.output_root),
+        }
+
+    def _work(self, todo: "queue.SimpleQueue[PatientPlan]") -> None:
+        try:
+            while not self._stop.is_set():
+                try:
+                    plan = todo.get_nowait()
+                except queue.Empty:
+                    return
+                self._run_patient(plan)
+        except BaseException as error:  # handed to the calling thread, which stops the run and raises it
+            self._results.put(error)
+        finally:
+            self._results.put(None)
+
+    def _run_patient(self, plan: PatientPlan) -> None:
+        """The patient's admissions in order, then its patient files, rewritten from disk (a rerun repairs them).
+
+        An admission's folder is written on the patient's writer thread while the next admission is asked for,
+        whose prompt takes the summary just validated (what the folder will hold) instead of reading it back.
+        The one writer keeps the patient's order: no admission is complete on disk before an earlier one of
+        this run, and the patient files come last. An admission is reported once its folder is written.
+        """
+        listed = [
+            {"hadm_id": r.hadm_id, "admittime": r.admittime.isoformat(), "has_discharge_note": r.has_discharge_note}
+            for r in plan.eligible
+        ]
+        targets, ran = plan.targets, False
+        answered: tuple[AdmissionRef, EndOfAdmissionSummary] | None = None  # the one before, if it completed now
+        written: Future[None] | None = None
+        reading = self._read_ahead(targets, 0)
+        with ThreadPoolExecutor(1, thread_name_prefix="cohort-write") as writes:
+            for index, (ref, entry) in enumerate(zip(targets, listed[: len(targets)], strict=True)):
+                if self._stop.is_set() or reading is None:
+                    break
+                started = time.perf_counter()
+                try:
+                    try:
+                        inputs = reading.result()
+                    finally:  # the next admission's reads run while this one is asked for
+                        following = index + 1 < len(targets) and not self._stop.is_set()
+                        reading = self._read_ahead(targets, index + 1) if following else None
+                    if answered:
+                        previous = previous_admission(*answered, ref.admittime)
+                    else:
+                        if written:
+                            written.result()  # the patient's earlier admissions are on disk
+                        earlier = plan.eligible[: plan.eligible.index(ref)]
+                        previous = load_previous(self.output_root, plan.subject_id, earlier, ref.admittime)
+                    answer = answer_admission(
+                        inputs,
+                        previous=previous,
+                        backend=self.backend,
+                        config=self.config,
+                        output_root=self.output_root,
+                        force=self.options.force,
+                    )
+                except RequestRefused:  # the run stopped before the request was sent: not started
+                    break
+                except Exception as error:  # recorded as this admission's failure; a refusal also stops the run
+                    if isinstance(error, EndpointNotAllowed):
+                        self._halt(str(error))
+                    answered, ran = None, True
+                    self._report(entry, failed_result(plan.subject_id, ref.hadm_id, error, started))
+                    continue
+                ran = True
+                if answer is None:
+                    answered = None
+                    skipped = AdmissionOutcome(subject_id=plan.subject_id, hadm_id=ref.hadm_id, status="skipped")
+                    self._report(entry, AdmissionResult(outcome=skipped, wall_s=time.perf_counter() - started))
+                    continue
+                if answer.outcome.error_kind in FATAL_ERROR_KINDS:
+                    self._halt(f"{answer.outcome.error} (admission {ref.hadm_id})")
+                completed = answer.output if answer.outcome.status == "completed" else None
+                answered = (ref, completed.end_of_admission_summary) if completed else None
+                written = writes.submit(self._write, answer, entry, started)
+            if ran:
+                patient_files = (self.output_root, plan.subject_id, listed, self._run_record)
+                writes.submit(artifacts.write_patient_files, *patient_files).result()
+
+    def _read_ahead(self, targets: list[AdmissionRef], index: int) -> "Future[AdmissionInputs]":
+        """Start reading `targets[index]`'s packet and unlinked notes on a reader thread."""
+        assert self._reader is not None
+        return self._reader.submit(targets[index].hadm_id, admissions_left=len(targets) - index)
+
+    def _read_inputs(self, hadm_id: int) -> AdmissionInputs:
+        return AdmissionInputs(self.warehouse.packet(hadm_id, self.config.caps), self.warehouse.unlinked_notes(hadm_id))
+
+    def _write(self, answer: Answer, entry: dict[str, Any], started: float) -> None:
+        """On the patient's writer thread: write the admission's folder, then report it."""
+        try:
+            write_answer(answer, output_root=self.output_root, caps=self.config.caps, build_info=self._build_info)
+        except Exception as error:  # recorded as this admission's failure, as any other error
+            self._report(entry, failed_result(answer.outcome.subject_id, answer.outcome.hadm_id, error, started))
+        else:
+            self._report(entry, measured_result(answer, time.perf_counter() - started))
+
+    def _report(self, entry: dict[str, Any], result: AdmissionResult) -> None:
+        """Hand the result to the calling thread; note this run's outcome in the patient's admission list."""
+        if result.outcome.status != "skipped":
+            entry["this_run"] = result.outcome.model_dump(include={"status", "error_kind", "error"})
+        self._results.put(result)
+
+    def _halt(self, reason: str) -> None:
+        if not self._fatal:
+            self._fatal = reason
+            self.on_notice(f"Stopping: {reason}")
+        self._stop_sending()
+
+    def _stop_sending(self) -> None:
+        """Start no admission and send no request from now on; the requests in flight finish."""
+        self._stop.set()
+        if self.limit:
+            self.limit.stop()
