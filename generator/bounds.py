@@ -7,10 +7,11 @@ enforce them. Bounds are keyed `Model.field` (the pydantic class and field) and 
 an array field); `bounded_schema` writes them into the model's strict schema.
 
 Conversations (`conversation_bounds`): evidence ids are no longer than the packet's longest and no more per item
-than it holds. Every other bound starts from `AnswerLimits` and is scaled down until an answer that fills every
-bound is at most `CHARACTERS_PER_OUTPUT_TOKEN` characters per token of the answer's budget (`max_tokens`), so a
-looping model runs into a bound before it runs out of tokens. CDM answers (`cdm_answer_bounds`): the diagnosis'
-length and the number and length of treatments, scaled the same way.
+than it holds (and `AnswerLimits.evidence_per_item`). Every other bound starts from `AnswerLimits` and is scaled
+down until an answer that fills every bound is at most `CHARACTERS_PER_OUTPUT_TOKEN` characters per token of the
+answer's budget (`max_tokens`), so a model that loops runs into a bound about when it runs out of tokens.
+CDM answers (`cdm_answer_bounds`): the diagnosis' length and the number and length of treatments, scaled the same
+way.
 """
 
 import bisect
@@ -26,7 +27,7 @@ from generator.packet import Packet
 from generator.prompt import PreviousAdmission
 
 Bounds = dict[str, dict[str, int]]
-CHARACTERS_PER_OUTPUT_TOKEN = 2  # JSON with ids and numbers costs about 2 characters a token (1.5-1.9 measured)
+CHARACTERS_PER_OUTPUT_TOKEN = 3  # an answer's prose, ids and numbers: about 3 characters a token (ids alone 1.5-2)
 TIME_CHARACTERS = 12  # `H+hh:mm` with room for a thousand hours and a sign
 NUMBER_CHARACTERS = 16  # the longest integer a JSON grammar lets through
 SCALE_STEPS = 100
@@ -38,19 +39,23 @@ class AnswerLimits(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     turns: int = 40
-    turn_characters: int = 800
+    turn_characters: int = 600
     evidence_per_item: int = 8
     summary_characters: int = 2000
-    summary_items: int = 20
-    item_characters: int = 300
+    summary_items: int = 12
+    item_characters: int = 200
     treatments: int = 12
-    diagnosis_characters: int = 300
+    diagnosis_characters: int = 200
 
     def scaled(self, share: float) -> "AnswerLimits":
-        """Every ceiling times `share`, each kept at or above its floor."""
-        floors = {"turns": 4, "turn_characters": 80, "evidence_per_item": 2, "summary_characters": 200}
-        floors |= {"summary_items": 2, "item_characters": 40, "treatments": 3, "diagnosis_characters": 80}
-        return AnswerLimits(**{name: max(floors[name], int(value * share)) for name, value in self})
+        """The ceilings for `share` of the room: lengths times `share`, counts times its square root (a shorter
+        turn costs the story less than a missing one), each kept at or above its floor. Evidence ids per item are
+        not scaled: an item that states facts must be able to cite them."""
+        counts = {"turns": 4, "summary_items": 2, "treatments": 3}
+        lengths = {"turn_characters": 80, "summary_characters": 200, "item_characters": 40, "diagnosis_characters": 80}
+        scaled = {name: max(floor, int(getattr(self, name) * share**0.5)) for name, floor in counts.items()}
+        scaled |= {name: max(floor, int(getattr(self, name) * share)) for name, floor in lengths.items()}
+        return AnswerLimits(**scaled, evidence_per_item=self.evidence_per_item)
 
 
 def conversation_bounds(

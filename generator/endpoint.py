@@ -13,7 +13,8 @@ from generator.llm import LLMClient, LLMSettings
 from generator.rate_limit import AdaptiveLimit, LimitedTransport
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"  # vLLM's default; llama.cpp serves :8080/v1, Ollama :11434/v1
-REQUEST_TIMEOUT_S = 600.0
+REQUEST_TIMEOUT_S = 120.0  # the longest the server may stay silent (answers are streamed); --request-timeout
+CONNECT_TIMEOUT_S = 10.0
 
 
 class MissingApiKey(Exception):
@@ -28,17 +29,21 @@ def connect(
     data_origin: str,
     allowed_hosts: Iterable[str],
     limit: AdaptiveLimit | None = None,
+    request_timeout_s: float = REQUEST_TIMEOUT_S,
 ) -> LLMClient:
     """The LLM client for `base_url`, once governance allows `data_origin` data to go there.
 
-    With `limit`, every request holds one of its slots (`LimitedTransport`). Raises `EndpointNotAllowed` or
+    With `limit`, every request holds one of its slots (`LimitedTransport`). `request_timeout_s` is the longest the
+    server may stay silent: before its first byte, and between two streamed chunks. Raises `EndpointNotAllowed` or
     `MissingApiKey`, before any request is sent.
     """
     check_endpoint(base_url, data_origin, allowed_hosts)
-    return LLMClient(_sdk_client(base_url, api_key_env, _http_client(limit)), settings)
+    return LLMClient(_sdk_client(base_url, api_key_env, _http_client(limit), request_timeout_s), settings)
 
 
-def _sdk_client(base_url: str, api_key_env: str, http_client: httpx2.Client) -> openai.OpenAI:
+def _sdk_client(
+    base_url: str, api_key_env: str, http_client: httpx2.Client, request_timeout_s: float = REQUEST_TIMEOUT_S
+) -> openai.OpenAI:
     """The SDK client with our retry policy only (max_retries=0); local servers need no key."""
     api_key = os.environ.get(api_key_env)
     if not api_key:
@@ -49,7 +54,7 @@ def _sdk_client(base_url: str, api_key_env: str, http_client: httpx2.Client) -> 
         base_url=base_url,
         api_key=api_key,
         max_retries=0,
-        timeout=openai.Timeout(REQUEST_TIMEOUT_S, connect=10.0),
+        timeout=openai.Timeout(request_timeout_s, connect=CONNECT_TIMEOUT_S),
         http_client=http_client,
     )
 

@@ -6,6 +6,8 @@ apart so that the writing is off a patient's chain. `generate_patient_admissions
 order, each reading the previous admission's stored summary, and rewrites the patient files after each one.
 """
 
+import functools
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +31,12 @@ def generate_admission(
     output_root: Path,
     build_info: dict[str, Any],
     force: bool = True,
+    reread: Callable[[Mapping[str, int | None]], Packet] | None = None,
 ) -> AdmissionOutcome:
-    """Write one admission's artifacts; with `force=False` an up-to-date complete admission is skipped."""
-    inputs = AdmissionInputs(packet, unlinked_notes)
+    """Write one admission's artifacts; with `force=False` an up-to-date complete admission is skipped.
+
+    `reread(caps)` reads the admission's packet with tighter caps, for fitting it to the model's window."""
+    inputs = AdmissionInputs(packet, unlinked_notes, reread)
     answer = answer_admission(
         inputs, previous=previous, backend=backend, config=config, output_root=output_root, force=force
     )
@@ -75,6 +80,7 @@ def generate_patient_admissions(
                 config=config,
                 output_root=output_root,
                 build_info=build_info,
+                reread=functools.partial(warehouse.packet, ref.hadm_id),
             )
         except EndpointNotAllowed:  # every admission would be refused alike
             raise

@@ -143,6 +143,11 @@ class LLMClient:
         self.in_flight = in_flight or InFlight()
 
     @property
+    def sdk(self) -> openai.OpenAI:
+        """The SDK client requests go through (its base URL, key and timeout), e.g. to ask the server its window."""
+        return self._client
+
+    @property
     def endpoint(self) -> str:
         """The base URL requests go to, without any user or password part."""
         url = urlsplit(str(self._client.base_url))

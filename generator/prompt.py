@@ -138,7 +138,7 @@ def row_characters(packet: Packet) -> dict[str, list[int]]:
     """Per section, the characters each row adds to the user message (its line, its note text), in row order."""
     sizes = {}
     for name, section in packet.sections.items():
-        columns = COLUMNS.get(name) or _shown_columns(section.rows)
+        columns = SECTION_BY_NAME[name].prompt_columns
         sizes[name] = [len(_render_row(row, columns)) + 1 for row in section.rows]
     return sizes
 

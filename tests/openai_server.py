@@ -8,7 +8,9 @@ which by default fails loudly with HTTP 599 so a test never passes by accident.
     client = openai.OpenAI(base_url=server.url, api_key="test", max_retries=0, timeout=2)
 
 Fixed endpoints answer every request to their path without touching the queue (GET and POST):
-`server.route("GET", "/v1/models", lambda request: ScriptedResponse(body={...}))`. A request with
+`server.route("GET", "/v1/models", lambda request: ScriptedResponse(body={...}))`. Only chat completions come
+from the queue and are recorded in `server.requests`; any other path is answered by its route, else 404, and
+recorded in `server.side_requests`. A request with
 `"stream": true` gets its scripted completion as server-sent events (one chunk per content piece or tool call,
 then the usage, then `[DONE]`), or `stream_chunks` as given.
 
@@ -147,7 +149,8 @@ class OpenAIServer:
 
     def __init__(self, fallback: Callable[[RecordedRequest], ScriptedResponse] = _unscripted):
         self.fallback = fallback
-        self.requests: list[RecordedRequest] = []
+        self.requests: list[RecordedRequest] = []  # chat completions requests
+        self.side_requests: list[RecordedRequest] = []  # any other path (models, props, tokenize, ...)
         self._queue: deque[ScriptedResponse] = deque()
         self._routes: dict[tuple[str, str], Callable[[RecordedRequest], ScriptedResponse]] = {}
         self._lock = threading.Lock()
@@ -187,10 +190,13 @@ class OpenAIServer:
 
     def _next(self, request: RecordedRequest) -> ScriptedResponse:
         with self._lock:
-            self.requests.append(request)
+            chat = request.path.endswith("/chat/completions")
+            (self.requests if chat else self.side_requests).append(request)
             route = self._routes.get((request.method, request.path))
             if route is not None:
                 return route(request)
+            if not chat:
+                return error_response(404, f"no route for {request.method} {request.path}")
             if self._queue:
                 return self._queue.popleft()
         return self.fallback(request)

@@ -20,15 +20,20 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 import generator
+from generator.bounds import AnswerLimits, bound_errors, bounded_schema, cdm_answer_bounds
 from generator.cdm import CdmError
 from generator.cdm.case import CdmBenchmark, GroundTruth, HadmCase, Pathology
+from generator.cdm.fit import CaseFit, ContextExhausted, ShortenedResult, fit_full_info, fit_history
 from generator.cdm.lab_requests import LabMapper
 from generator.cdm.prompt import FINAL_REQUEST, SYSTEM_FULL_INFO, SYSTEM_TOOLS, full_info_message, opening_message
 from generator.cdm.tools import TOOL_SCHEMAS, CaseTools, ToolAction
+from generator.context.model import NO_MODEL, ModelContext
+from generator.context.tokens import TokenCountError
 from generator.llm import AnswerError, CallAttempt, ChatResult, LLMClient, LLMError, parse_json_answer
 
 Mode = Literal["tools", "full-info"]
-Status = Literal["ok", "turn_limit", "invalid_answer", "llm_error"]
+Status = Literal["ok", "turn_limit", "invalid_answer", "llm_error", "context_exhausted"]
+ANSWER_LIMITS = AnswerLimits()  # the answer's bounds: diagnosis length, treatments (scaled to the output budget)
 
 
 class CdmAnswer(BaseModel):
@@ -47,6 +52,10 @@ class ChatCall(BaseModel):
     finish_reason: str | None
     notes: list[str]
     attempts: list[CallAttempt]
+    prompt_tokens: int | None = None  # the request as counted for the window, when it is known
+    max_tokens: int | None = None  # the output budget the window left (recorded when it is known)
+    shortened: list[ShortenedResult] = []  # tool results shortened for this request to fit the window
+    schema_bounds: dict[str, dict[str, int]] | None = None  # the answer schema's maxItems / maxLength
 
 
 class RunConfig(BaseModel):
@@ -60,9 +69,10 @@ class RunConfig(BaseModel):
     seed: int | None
     max_output_tokens: int | None
     max_turns: int | None
+    context_window: int | None = None
 
     @classmethod
-    def of(cls, llm: LLMClient, mode: Mode, max_turns: int) -> "RunConfig":
+    def of(cls, llm: LLMClient, mode: Mode, max_turns: int, context: ModelContext = NO_MODEL) -> "RunConfig":
         settings = llm.settings
         return cls(
             model=settings.model,
@@ -71,6 +81,7 @@ class RunConfig(BaseModel):
             seed=settings.seed,
             max_output_tokens=settings.max_output_tokens,
             max_turns=max_turns if mode == "tools" else None,
+            context_window=context.window.tokens if context.known else None,
         )
 
 
@@ -89,6 +100,7 @@ class CaseResult(BaseModel):
     actions: list[ToolAction] = []
     messages: list[dict[str, Any]]
     calls: list[ChatCall]
+    fit: CaseFit | None = None  # full information: how the case was fitted into the window
     ground_truth: GroundTruth | None
     duration_s: float
 
@@ -107,10 +119,12 @@ def run_benchmark(
     mode: Mode,
     concurrency: int = 1,
     max_turns: int = 12,
+    context: ModelContext = NO_MODEL,
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> RunSummary:
-    """Run every case not yet in `out` (cases without a pathology are skipped) and append the results."""
-    config = RunConfig.of(llm, mode, max_turns)
+    """Run every case not yet in `out` (cases without a pathology are skipped) and append the results; with a
+    known `context` every request is fitted to the model's window."""
+    config = RunConfig.of(llm, mode, max_turns, context)
     done = completed_ids(out, config, {case.hadm_id: case_sha256(case) for case in benchmark.cases})
     todo = [case for case in benchmark.cases if case.pathology and case.hadm_id not in done]
     labs = LabMapper(benchmark.lab_test_mapping)
@@ -118,7 +132,7 @@ def run_benchmark(
     by_status: dict[str, int] = {}
 
     def one(case: HadmCase) -> None:
-        result = run_case(case, llm, labs, config)
+        result = run_case(case, llm, labs, config, context)
         line = result.model_dump_json() + "\n"
         with lock:
             _append_line(out, line)
@@ -132,18 +146,21 @@ def run_benchmark(
     return RunSummary(skipped=len(benchmark.cases) - len(todo), written=len(todo), by_status=by_status)
 
 
-def run_case(case: HadmCase, llm: LLMClient, labs: LabMapper, config: RunConfig) -> CaseResult:
-    """One case from the first message to the final answer (or the reason there is none)."""
+def run_case(
+    case: HadmCase, llm: LLMClient, labs: LabMapper, config: RunConfig, context: ModelContext = NO_MODEL
+) -> CaseResult:
+    """One case from the first message to the final answer (or the reason there is none).
+
+    With a known window, full-information prompts are shrunk to fit it, and in tools mode each request's history
+    is kept inside it by shortening tool results; a case that cannot fit ends as `context_exhausted`."""
     started = time.monotonic()
     calls: list[ChatCall] = []
     actions: list[ToolAction] = []
+    fit: CaseFit | None = None
     if config.mode == "tools":
         messages = [{"role": "system", "content": SYSTEM_TOOLS}, {"role": "user", "content": opening_message(case)}]
     else:
-        messages = [
-            {"role": "system", "content": SYSTEM_FULL_INFO},
-            {"role": "user", "content": full_info_message(case)},
-        ]
+        messages = full_info_messages(case)
 
     def finish(status: Status, answer: CdmAnswer | None = None, error: str | None = None) -> CaseResult:
         return CaseResult(
@@ -159,6 +176,7 @@ def run_case(case: HadmCase, llm: LLMClient, labs: LabMapper, config: RunConfig)
             actions=actions,
             messages=messages,
             calls=calls,
+            fit=fit,
             ground_truth=case.ground_truth,
             duration_s=round(time.monotonic() - started, 3),
         )
@@ -166,17 +184,37 @@ def run_case(case: HadmCase, llm: LLMClient, labs: LabMapper, config: RunConfig)
     try:
         if config.mode == "tools":
             tools = CaseTools(case, labs)
-            if not _gather(llm, tools, messages, calls, actions, config.max_turns or 1):
+            if not _gather(llm, context, tools, messages, calls, actions, config.max_turns or 1):
                 return finish("turn_limit", error=f"the model was still calling tools after {config.max_turns} turns")
             messages.append({"role": "user", "content": FINAL_REQUEST})
-        result = _chat(llm, messages, calls, "final", output_schema=CdmAnswer)
+        else:
+            messages, fit = fit_full_info(
+                case,
+                full_info_messages,
+                window=context.window,
+                counter=context.counter,
+                max_output_tokens=llm.settings.max_output_tokens,
+            )
+        result = _chat(llm, context, messages, calls, "final", output_schema=CdmAnswer)
         messages.append(result.assistant_message())
         answer = CdmAnswer.model_validate(parse_json_answer(result))
+        exceeded = bound_errors(answer, calls[-1].schema_bounds or {})
+        if exceeded:
+            return finish("invalid_answer", error=exceeded[0])
     except LLMError as error:
         return finish("llm_error", error=f"{error.kind}: {error}")
+    except TokenCountError as error:
+        return finish("llm_error", error=f"token count: {error}")
+    except ContextExhausted as error:
+        return finish("context_exhausted", error=str(error))
     except (AnswerError, ValidationError) as error:
         return finish("invalid_answer", error=str(error).splitlines()[0])
     return finish("ok", answer=answer)
+
+
+def full_info_messages(case: HadmCase) -> list[dict[str, Any]]:
+    """The full-information request: the system prompt and every section of the case."""
+    return [{"role": "system", "content": SYSTEM_FULL_INFO}, {"role": "user", "content": full_info_message(case)}]
 
 
 def case_sha256(case: HadmCase) -> str:
@@ -186,6 +224,7 @@ def case_sha256(case: HadmCase) -> str:
 
 def _gather(
     llm: LLMClient,
+    context: ModelContext,
     tools: CaseTools,
     messages: list[dict[str, Any]],
     calls: list[ChatCall],
@@ -194,7 +233,7 @@ def _gather(
 ) -> bool:
     """The tool loop; False when the model still asks for tools after `max_turns` turns."""
     for _ in range(max_turns):
-        result = _chat(llm, messages, calls, "tools", tools=TOOL_SCHEMAS)
+        result = _chat(llm, context, messages, calls, "tools", tools=TOOL_SCHEMAS)
         messages.append(result.assistant_message())
         if not result.tool_calls:
             return True
@@ -205,16 +244,51 @@ def _gather(
     return False
 
 
-def _chat(llm: LLMClient, messages: list, calls: list[ChatCall], purpose: str, **kwargs: Any) -> ChatResult:
-    """`llm.chat`, recording the call (a failed one too) in `calls`."""
+def _chat(
+    llm: LLMClient,
+    context: ModelContext,
+    messages: list,
+    calls: list[ChatCall],
+    purpose: str,
+    *,
+    output_schema: type[CdmAnswer] | None = None,
+    tools: list[dict[str, Any]] | None = None,
+) -> ChatResult:
+    """`llm.chat` on a history kept inside the window, recording the call (a failed one too) in `calls`; the
+    final answer's schema carries bounds for the output budget."""
+    fitted = None
+    if context.known:
+        assert context.counter is not None
+        fitted = fit_history(
+            messages,
+            tools,
+            window=context.window,
+            counter=context.counter,
+            max_output_tokens=llm.settings.max_output_tokens,
+        )
+    max_tokens = fitted.use.output_tokens if fitted else None
+    bounds = None
+    if output_schema is not None:
+        bounds = cdm_answer_bounds(output_schema, ANSWER_LIMITS, max_tokens or llm.settings.max_output_tokens)
+    record = {
+        "purpose": purpose,
+        "prompt_tokens": fitted.use.prompt_tokens if fitted else None,
+        "max_tokens": max_tokens,
+        "shortened": fitted.shortened if fitted else [],
+        "schema_bounds": bounds,
+    }
     try:
-        result = llm.chat(messages, **kwargs)
+        result = llm.chat(
+            messages,
+            output_schema=output_schema,
+            schema=bounded_schema(output_schema, bounds) if output_schema and bounds else None,
+            tools=tools,
+            max_tokens=max_tokens,
+        )
     except LLMError as error:
-        calls.append(ChatCall(purpose=purpose, finish_reason=None, notes=error.notes, attempts=error.attempts))
+        calls.append(ChatCall(**record, finish_reason=None, notes=error.notes, attempts=error.attempts))
         raise
-    calls.append(
-        ChatCall(purpose=purpose, finish_reason=result.finish_reason, notes=result.notes, attempts=result.attempts)
-    )
+    calls.append(ChatCall(**record, finish_reason=result.finish_reason, notes=result.notes, attempts=result.attempts))
     return result
 
 

@@ -13,6 +13,7 @@ the second it gives up at once. Each admission folder is renamed into place only
 half-written is ever visible, and the next run resumes.
 """
 
+import functools
 import os
 import queue
 import threading
@@ -233,7 +234,11 @@ class CohortRun:
         return self._reader.submit(targets[index].hadm_id, admissions_left=len(targets) - index)
 
     def _read_inputs(self, hadm_id: int) -> AdmissionInputs:
-        return AdmissionInputs(self.warehouse.packet(hadm_id, self.config.caps), self.warehouse.unlinked_notes(hadm_id))
+        return AdmissionInputs(
+            self.warehouse.packet(hadm_id, self.config.caps),
+            self.warehouse.unlinked_notes(hadm_id),
+            functools.partial(self.warehouse.packet, hadm_id),
+        )
 
     def _write(self, answer: Answer, entry: dict[str, Any], started: float) -> None:
         """On the patient's writer thread: write the admission's folder, then report it."""

@@ -58,6 +58,7 @@ def run(
             mode=mode,
             concurrency=concurrency,
             max_turns=max_turns,
+            context=llm.context(client),
             on_result=lambda r: click.echo(f"admission {r.hadm_id}: {r.status}" + (f" ({r.error})" if r.error else "")),
         )
     except CdmError as error:

@@ -155,4 +155,4 @@ def test_an_unknown_window_sends_the_prompt_unfitted_and_counts_nothing(openai_s
         max_output_tokens=2000,
     )
     assert fitted.record.context_window is None and fitted.record.prompt_tokens is None
-    assert fitted.record.caps["labs"] == 5 and openai_server.requests == []
+    assert fitted.record.caps["labs"] == 5 and openai_server.side_requests == []

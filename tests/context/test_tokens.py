@@ -19,9 +19,9 @@ def test_llamacpp_counts_the_chat_as_its_template_renders_it_tools_included(open
     counter = token_counter(client(openai_server), "local")
     assert isinstance(counter, LlamaCppCounter)
     assert counter.count(MESSAGES, TOOLS) == token_count(render_chat(MESSAGES, TOOLS))
-    template = [r for r in openai_server.requests if r.path == "/apply-template"][-1]
+    template = [r for r in openai_server.side_requests if r.path == "/apply-template"][-1]
     assert template.body == {"messages": MESSAGES, "tools": TOOLS}
-    assert [r for r in openai_server.requests if r.path == "/tokenize"][-1].body["add_special"] is True
+    assert [r for r in openai_server.side_requests if r.path == "/tokenize"][-1].body["add_special"] is True
 
 
 def test_vllm_counts_the_messages_with_its_tokenize_endpoint(openai_server):
@@ -33,7 +33,7 @@ def test_vllm_counts_the_messages_with_its_tokenize_endpoint(openai_server):
     )
     counter = token_counter(client(openai_server), "Qwen/Qwen3-8B")
     assert isinstance(counter, VllmCounter) and counter.count(MESSAGES) == 14
-    sent = openai_server.requests[-1].body
+    sent = openai_server.side_requests[-1].body
     assert (sent["model"], sent["messages"], sent["add_generation_prompt"]) == ("Qwen/Qwen3-8B", MESSAGES, True)
 
 

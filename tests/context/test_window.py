@@ -24,12 +24,12 @@ def test_llamacpp_window_is_the_smaller_of_meta_n_ctx_and_the_slot_context_in_pr
     openai_server.route("GET", "/props", lambda request: ScriptedResponse(body=props))
     window = discover_window(client(openai_server), "any-name")
     assert (window.tokens, window.source) == (8192, "GET /props default_generation_settings.n_ctx")
-    assert [r.path for r in openai_server.requests] == ["/v1/models", "/props"]
+    assert [r.path for r in openai_server.side_requests] == ["/v1/models", "/props"]
 
 
 def test_context_window_option_wins_and_asks_the_server_nothing(openai_server):
     window = discover_window(client(openai_server), "m", configured=12000)
-    assert (window.tokens, window.source) == (12000, "--context-window") and openai_server.requests == []
+    assert (window.tokens, window.source) == (12000, "--context-window") and openai_server.side_requests == []
 
 
 def test_a_server_that_does_not_say_leaves_the_window_unknown(openai_server):
