@@ -12,6 +12,7 @@ from generator.cdm.export import read_benchmark
 from generator.cdm.runner import read_results, run_benchmark
 from generator.cdm.scoring import render_table, score_results
 from generator.commands.options import LLMOptions, db_option, llm_options
+from generator.commands.waiting import WaitingNotice
 
 
 @click.group()
@@ -50,17 +51,21 @@ def run(
     if limit:
         benchmark = benchmark.model_copy(update={"cases": benchmark.cases[:limit]})
     client = llm.client(benchmark.data_origin)
+    context = llm.context(client)
     try:
-        summary = run_benchmark(
-            benchmark,
-            client,
-            out,
-            mode=mode,
-            concurrency=concurrency,
-            max_turns=max_turns,
-            context=llm.context(client),
-            on_result=lambda r: click.echo(f"admission {r.hadm_id}: {r.status}" + (f" ({r.error})" if r.error else "")),
-        )
+        with WaitingNotice(client.in_flight, lambda line: click.echo(line, err=True)):
+            summary = run_benchmark(
+                benchmark,
+                client,
+                out,
+                mode=mode,
+                concurrency=concurrency,
+                max_turns=max_turns,
+                context=context,
+                on_result=lambda r: click.echo(
+                    f"admission {r.hadm_id}: {r.status}" + (f" ({r.error})" if r.error else "")
+                ),
+            )
     except CdmError as error:
         raise click.ClickException(str(error)) from error
     statuses = ", ".join(f"{status}: {n}" for status, n in sorted(summary.by_status.items())) or "none run"

@@ -7,6 +7,7 @@ import click
 from generator.admissions import SelectionError
 from generator.answer import GenerationConfig
 from generator.commands.options import LLMOptions, generation_options, llm_options, make_backend, require_model
+from generator.commands.waiting import WaitingNotice, in_flight_of
 from generator.generate import generate_patient_admissions
 from generator.governance import EndpointNotAllowed
 from generator.warehouse import Warehouse, WarehouseError
@@ -33,16 +34,18 @@ def generate_patient(
     config = GenerationConfig(caps=caps, allowed_endpoints=llm.allowed_hosts)
     try:
         warehouse = Warehouse(db_path)
-        outcomes = generate_patient_admissions(
-            warehouse,
-            make_backend(backend, llm, warehouse.data_origin()),
-            config,
-            output_root,
-            subject_id,
-            hadm_id=hadm_id,
-            max_admissions=max_admissions,
-            include_without_discharge=include_admissions_without_discharge,
-        )
+        answerer = make_backend(backend, llm, warehouse.data_origin())
+        with WaitingNotice(in_flight_of(answerer), lambda line: click.echo(line, err=True)):
+            outcomes = generate_patient_admissions(
+                warehouse,
+                answerer,
+                config,
+                output_root,
+                subject_id,
+                hadm_id=hadm_id,
+                max_admissions=max_admissions,
+                include_without_discharge=include_admissions_without_discharge,
+            )
     except (WarehouseError, SelectionError, EndpointNotAllowed) as error:
         raise click.ClickException(str(error)) from error
     for outcome in outcomes:

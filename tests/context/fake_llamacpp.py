@@ -7,6 +7,8 @@ Its tokenizer is simple and deterministic: one token per `CHARS_PER_TOKEN` chara
 
 import json
 import math
+from collections import deque
+from collections.abc import Callable
 
 from tests.openai_server import OpenAIServer, RecordedRequest, ScriptedResponse, chat_completion, error_response
 
@@ -26,15 +28,29 @@ def token_count(text: str) -> int:
     return math.ceil(len(text) / CHARS_PER_TOKEN)
 
 
-class FakeLlamaCpp:
-    """Routes on `server`: `/v1/models` and `/props` advertise `n_ctx`; `/tokenize` is offered unless told not to;
-    chat completions answer `answer` (or the queue when None), or a 400 like llama.cpp's when the prompt and
-    `max_tokens` do not fit."""
+def user_text(body: dict) -> str:
+    """The first user message of a chat request (the prompt)."""
+    return next(m["content"] for m in body["messages"] if m["role"] == "user")
 
-    def __init__(self, server: OpenAIServer, n_ctx: int | None, *, tokenize: bool = True, answer: str | None = "{}"):
+
+class FakeLlamaCpp:
+    """Routes on `server`: `/v1/models` and `/props` advertise `n_ctx` (nothing when None); `/tokenize` is offered
+    unless told not to. Chat completions get a 400 like llama.cpp's when the prompt and `max_tokens` do not fit the
+    window, else the next of `script`, then `answer(request body)` as the content (None: the server's queue)."""
+
+    def __init__(
+        self,
+        server: OpenAIServer,
+        n_ctx: int | None,
+        *,
+        tokenize: bool = True,
+        answer: Callable[[dict], str] | None = lambda body: "{}",
+        script: list[ScriptedResponse] = (),
+    ):
         self.server = server
         self.n_ctx = n_ctx
         self.answer = answer
+        self.script = deque(script)
         self.chats: list[dict] = []
         meta = {"n_ctx": n_ctx, "n_ctx_train": 8192} if n_ctx else {}
         server.route("GET", "/v1/models", lambda r: ScriptedResponse(body={"data": [{"id": "local", "meta": meta}]}))
@@ -44,7 +60,7 @@ class FakeLlamaCpp:
         if tokenize:
             server.route("POST", "/apply-template", self._apply_template)
             server.route("POST", "/tokenize", self._tokenize)
-        if answer is not None:
+        if answer is not None or script:
             server.route("POST", "/v1/chat/completions", self._chat)
 
     def _apply_template(self, request: RecordedRequest) -> ScriptedResponse:
@@ -64,4 +80,6 @@ class FakeLlamaCpp:
                 f"request ({prompt} tokens) exceeds the available context size ({self.n_ctx} tokens), "
                 "try increasing it",
             )
-        return chat_completion(self.answer, prompt_tokens=prompt)
+        if self.script:
+            return self.script.popleft()
+        return chat_completion(self.answer(request.body), prompt_tokens=prompt)
