@@ -1,46 +1,37 @@
 -- Cap invariants per section and admission: a row is kept only within the build's cap and with its parent
 -- kept; a top-level section keeps exactly min(rows_seen, cap) rows; a child section keeps every child of a
 -- kept parent up to its cap.
-{%- set sections = packet_sections() %}
-
-with
-{%- for section in sections %}
-{%- set cap = section_cap(section.name) %}
-{{ section.name }}_rows as (
-
-    select * from {{ ref('mart_packet_' ~ section.name) }}
-
-),
-
-{{ section.name }}_violations as (
+with violations as (
+    {%- for section in packet_sections() %}
+    {%- set cap = section_cap(section.name) %}
 
     select
         '{{ section.name }}' as section,
-        hadm_id,
+        section_rows.hadm_id,
         count(*) as rows_seen,
-        sum(case when is_kept then 1 else 0 end) as rows_kept
-    from {{ section.name }}_rows
-    {%- if section.parent %}
-    where {{ section.name }}_rows.parent_eid in (
-        select eid from {{ ref('mart_packet_' ~ section.parent) }} where is_kept
-    )
-    {%- endif %}
-    group by hadm_id
-    having sum(case when is_kept then 1 else 0 end) <> {% if cap is none %}count(*){% else %}least(count(*), {{ cap }}){% endif %}
-        or sum(case when is_kept and not ({{ within_cap(section.name) }}) then 1 else 0 end) > 0
-
-),
-{%- endfor %}
-
-final as (
-
-    {%- for section in sections %}
-    select * from {{ section.name }}_violations
+        sum(case when section_rows.is_kept then 1 else 0 end) as rows_kept
+    from {{ ref('mart_packet_' ~ section.name) }} as section_rows
+    {% if section.parent -%}
+    inner join {{ ref('mart_packet_' ~ section.parent) }} as parent_rows
+        on section_rows.subject_id = parent_rows.subject_id
+        and section_rows.parent_eid = parent_rows.eid
+    where parent_rows.is_kept
+    {% endif -%}
+    group by section_rows.hadm_id
+    having
+        sum(case when section_rows.is_kept then 1 else 0 end)
+        <> {{ 'count(*)' if cap is none else 'least(count(*), ' ~ cap ~ ')' }}
+        or sum(case
+            when section_rows.is_kept and not ({{ within_cap(section.name, 'section_rows.keep_priority') }})
+                then 1
+            else 0
+        end) > 0
     {%- if not loop.last %}
+
     union all
     {%- endif %}
     {%- endfor %}
 
 )
 
-select * from final
+select * from violations
