@@ -57,6 +57,7 @@ class Treatment(BaseModel):
 class GroundTruth(BaseModel):
     primary_diagnosis: list[str] = []
     treatments: list[Treatment] = []
+    icd_diagnoses: list[str] = []  # the admission's ICD diagnosis titles (CDMv1's "ICD Diagnosis")
 
 
 class HadmCase(BaseModel):

@@ -31,6 +31,7 @@ class MatchedName(BaseModel):
     term: str
     how: str
     itemids: list[int]
+    categories: list[str] = []  # the seeded categories of these tests
 
 
 class LabRequest(BaseModel):
@@ -84,7 +85,8 @@ class LabMapper:
 
     def _named(self, name: str, term: str, how: str) -> MatchedName:
         itemids = sorted({row.itemid for row in self._terms[term]})
-        return MatchedName(name=name, term=term, how=how, itemids=itemids)
+        categories = sorted({self._categories[i] for i in itemids if i in self._categories})
+        return MatchedName(name=name, term=term, how=how, itemids=itemids, categories=categories)
 
 
 def split_request(request: str) -> list[str]:
