@@ -14,7 +14,19 @@ from generator.cdm.lab_requests import LabMapper, LabRequest
 from generator.cdm.prompt import lab_line, micro_line, report_block
 from generator.llm import ToolCall
 
-MODALITIES = ("CT", "MRI", "Ultrasound", "Radiograph", "NM", "FL", "ERCP", "MRCP", "Mammogram", "Upper GI Series")
+MODALITIES = (
+    "CT",
+    "MRI",
+    "Ultrasound",
+    "Radiograph",
+    "NM",
+    "FL",
+    "ERCP",
+    "MRCP",
+    "EUS",
+    "Mammogram",
+    "Upper GI Series",
+)
 REGIONS = ("Abdomen", "Chest", "Pelvis", "Head", "Neck", "Spine", "Extremity", "Scrotum", "Venous")
 MODALITY_ALIASES = {
     "us": "Ultrasound",
@@ -31,6 +43,7 @@ MODALITY_ALIASES = {
     "hida scan": "NM",
     "nuclear medicine": "NM",
     "fluoroscopy": "FL",
+    "endoscopic ultrasound": "EUS",
 }
 REGION_ALIASES = {"abdominal": "Abdomen", "abd": "Abdomen", "abdomen and pelvis": "Abdomen", "thorax": "Chest"}
 
@@ -141,21 +154,19 @@ class CaseTools:
         return text, ToolAction(name=call.name, arguments=call.arguments, valid=True)
 
     def _lab_tests(self, call: ToolCall, args: LabArgs) -> tuple[str, ToolAction]:
+        """The case's results of the requested tests (lab and microbiology); names of tests the record lacks
+        and names that resolved to no test are listed."""
         request = self._labs.resolve(args.tests)
         wanted = set(request.itemids)
         lines = [lab_line(lab) for lab in self._case.lab_results if lab.itemid in wanted]
+        lines += [micro_line(event) for event in self._case.microbiology_events if event.test_itemid in wanted]
         available = {lab.itemid for lab in self._case.lab_results}
+        available |= {event.test_itemid for event in self._case.microbiology_events}
         missing = [match.name for match in request.matched if available.isdisjoint(match.itemids)]
-        unmatched: list[str] = []
-        for name in request.unmatched:
-            events = [e for e in self._case.microbiology_events if _names_match(name, e.test_name or "")]
-            lines.extend(micro_line(event) for event in events)
-            if not events:
-                unmatched.append(name)
         if missing:
             lines.append("Not available in the record: " + ", ".join(missing))
-        if unmatched:
-            lines.append("Could not find: " + ", ".join(unmatched))
+        if request.unmatched:
+            lines.append("Could not find: " + ", ".join(request.unmatched))
         action = ToolAction(name=call.name, arguments=call.arguments, valid=True, lab=request)
         return "\n".join(lines) or "No results.", action
 
@@ -175,11 +186,6 @@ class CaseTools:
             return f"No {more}{modality} of the {region} is available.", action
         self._shown_reports.add(report.note_id)
         return report_block(report), action
-
-
-def _names_match(name: str, test_name: str) -> bool:
-    test = test_name.lower()
-    return bool(test) and (name in test or test in name)
 
 
 def _canonical(value: str, allowed: tuple[str, ...], aliases: dict[str, str]) -> str:

@@ -9,7 +9,7 @@ from generator.atomic import write_csv_atomic, write_json_atomic, write_text_ato
 from generator.cdm import CdmError
 from generator.cdm.case import CdmBenchmark
 from generator.cdm.chart import comparison_chart, score_chart
-from generator.cdm.export import read_benchmark
+from generator.cdm.export import LAB_TEST_MAPPING_FILE, cdmv1_lab_test_mapping, read_benchmark
 from generator.cdm.intervals import RESAMPLES
 from generator.cdm.rubrics import RUBRICS
 from generator.cdm.runner import read_results, run_benchmark
@@ -41,7 +41,12 @@ def cdm() -> None:
     show_default=True,
     help="The warehouse file.",
 )
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="The cases JSON file to write.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The cases JSON file to write; lab_test_mapping.json (CDMv1's format) is written beside it.",
+)
 @click.option("--extended", is_flag=True, help="Up to 3 results per test before the first procedure.")
 def export(db_path: Path, out: Path, extended: bool) -> None:
     """Write the warehouse's CDM cases as HadmCase-compatible JSON."""
@@ -50,6 +55,7 @@ def export(db_path: Path, out: Path, extended: bool) -> None:
     except CdmError as error:
         raise click.ClickException(str(error)) from error
     write_text_atomic(out, benchmark.model_dump_json(indent=2) + "\n")
+    write_json_atomic(out.parent / LAB_TEST_MAPPING_FILE, cdmv1_lab_test_mapping(benchmark.lab_test_mapping))
     counts = {p: sum(c.pathology == p for c in benchmark.cases) for p in sorted({c.pathology for c in benchmark.cases})}
     click.echo(f"{len(benchmark.cases)} cases written to {out} ({', '.join(f'{p}: {n}' for p, n in counts.items())})")
 

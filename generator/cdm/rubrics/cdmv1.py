@@ -20,6 +20,7 @@ list is read as one text, one sentence per item.
 """
 
 from generator.cdm.case import GroundTruth
+from generator.cdm.lab_requests import CDMV1_MATCHES, LabRequest
 from generator.cdm.negex import keyword_positive
 from generator.cdm.rubrics.case_score import CaseScore
 from generator.cdm.rubrics.cdmv1_diagnosis import diagnosis_scores, parse_diagnosis
@@ -89,8 +90,7 @@ def _labs(actions: list[ToolAction], rules: PathologyRules) -> tuple[list[str], 
     for action in actions:
         if action.name != LAB_TESTS or action.lab is None:
             continue
-        tests: list[int | str] = [*action.lab.itemids, *action.lab.unmatched]
-        for test in tests:
+        for test in _cdmv1_tests(action.lab):
             category = next((name for name, items in rules.required_labs.items() if test in items), None)
             if category is None:
                 if test not in rules.neutral_labs:
@@ -98,6 +98,16 @@ def _labs(actions: list[ToolAction], rules: PathologyRules) -> tuple[list[str], 
             elif category not in hit:
                 hit.append(category)
     return hit, unnecessary
+
+
+def _cdmv1_tests(request: LabRequest) -> list[int | str]:
+    """The tests CDMv1 would have read from the request: the tests of names its matching resolves, the names
+    it does not resolve (ours may have), once each."""
+    tests: list[int | str] = []
+    for match in request.matched:
+        tests += match.itemids if match.how in CDMV1_MATCHES else [match.name]
+    tests += request.unmatched
+    return list(dict.fromkeys(tests))
 
 
 def _imaging(actions: list[ToolAction], rules: PathologyRules, biliary: bool) -> tuple[int, list[str]]:
