@@ -90,10 +90,20 @@ class LabMappingRow(BaseModel):
     rubric_category: str | None = None  # the mimicbench rubric's category of the test
 
 
+class DiagnosticCriteria(BaseModel):
+    """The criteria of one disease with its guideline (`mart_cdm_diagnostic_criteria`)."""
+
+    disease: str
+    aliases: list[str] = []
+    criteria: str
+    source: str
+
+
 class CdmBenchmark(BaseModel):
     """The cases file written by `mimicbench cdm export`."""
 
     data_origin: str
     extended: bool = False
     lab_test_mapping: list[LabMappingRow] = []
+    diagnostic_criteria: list[DiagnosticCriteria] = []
     cases: list[HadmCase]

@@ -12,6 +12,7 @@ from generator.cdm.case import (
     CdmBenchmark,
     Demographics,
     DetailedLabResult,
+    DiagnosticCriteria,
     GroundTruth,
     HadmCase,
     LabMappingRow,
@@ -54,6 +55,7 @@ def read_benchmark(db_path: Path, *, extended: bool = False) -> CdmBenchmark:
             mapping = _rows(
                 con, "select * from cdm.mart_cdm_lab_test_mapping order by row_order, member_order, member_itemid"
             )
+            criteria = _rows(con, "select * from cdm.mart_cdm_diagnostic_criteria order by disease")
     except duckdb.CatalogException as error:
         raise CdmError(f"{db_path} has no CDM marts: rebuild it with `mimicbench build`.") from error
     except duckdb.Error as error:
@@ -77,6 +79,15 @@ def read_benchmark(db_path: Path, *, extended: bool = False) -> CdmBenchmark:
         data_origin="synthetic" if origins == {"synthetic"} else "credentialed",
         extended=extended,
         lab_test_mapping=_mapping_rows(mapping),
+        diagnostic_criteria=[
+            DiagnosticCriteria(
+                disease=row["disease"],
+                aliases=[alias.strip() for alias in (row["aliases"] or "").split(";") if alias.strip()],
+                criteria=row["criteria"],
+                source=row["source"],
+            )
+            for row in criteria
+        ],
         cases=[_case(row, {name: rows.get(row["hadm_id"], []) for name, rows in children.items()}) for row in cases],
     )
 

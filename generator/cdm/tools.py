@@ -1,4 +1,5 @@
-"""The three tools the model may call on a case: physical examination, lab tests, imaging.
+"""The tools the model may call on a case: physical examination, lab tests, imaging, and (when the run
+offers it) diagnostic criteria.
 
 Tools read only the case in memory. Every call, valid or not, becomes a `ToolAction` (what scoring reads);
 malformed arguments and unknown tools are answered with an error message the model can act on.
@@ -10,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from generator.cdm.case import HadmCase
+from generator.cdm.criteria import CriteriaBook
 from generator.cdm.lab_requests import LabMapper, LabRequest
 from generator.cdm.prompt import lab_line, micro_line, report_block
 from generator.llm import ToolCall
@@ -50,6 +52,7 @@ REGION_ALIASES = {"abdominal": "Abdomen", "abd": "Abdomen", "abdomen and pelvis"
 PHYSICAL_EXAM = "physical_examination"
 LAB_TESTS = "laboratory_tests"
 IMAGING = "imaging"
+DIAGNOSTIC_CRITERIA = "diagnostic_criteria"
 
 
 class LabArgs(BaseModel):
@@ -63,6 +66,12 @@ class ImagingArgs(BaseModel):
 
     region: str
     modality: str
+
+
+class CriteriaArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    disease: str
 
 
 class ImagingRequest(BaseModel):
@@ -123,13 +132,34 @@ TOOL_SCHEMAS: list[dict[str, Any]] = [
 ]
 
 
-class CaseTools:
-    """The tools bound to one case; remembers which imaging reports it has already returned."""
+CRITERIA_SCHEMA: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": DIAGNOSTIC_CRITERIA,
+        "description": "Read the diagnostic criteria of a disease (or several, separated by commas).",
+        "parameters": {
+            "type": "object",
+            "properties": {"disease": {"type": "string", "description": "The disease, e.g. 'cholangitis'."}},
+            "required": ["disease"],
+            "additionalProperties": False,
+        },
+    },
+}
 
-    def __init__(self, case: HadmCase, labs: LabMapper):
+
+class CaseTools:
+    """The tools bound to one case; remembers which imaging reports it has already returned. With a criteria
+    book the diagnostic-criteria tool is offered too."""
+
+    def __init__(self, case: HadmCase, labs: LabMapper, criteria: CriteriaBook | None = None):
         self._case = case
         self._labs = labs
+        self._criteria = criteria
         self._shown_reports: set[str] = set()
+
+    @property
+    def schemas(self) -> list[dict[str, Any]]:
+        return [*TOOL_SCHEMAS, CRITERIA_SCHEMA] if self._criteria else TOOL_SCHEMAS
 
     def call(self, call: ToolCall) -> tuple[str, ToolAction]:
         """The tool's answer for the model and the action record."""
@@ -143,7 +173,11 @@ class CaseTools:
                 return self._lab_tests(call, LabArgs.model_validate(arguments))
             if call.name == IMAGING:
                 return self._imaging(call, ImagingArgs.model_validate(arguments))
-            raise ValueError(f"unknown tool {call.name!r}; use one of {PHYSICAL_EXAM}, {LAB_TESTS}, {IMAGING}")
+            if call.name == DIAGNOSTIC_CRITERIA and self._criteria:
+                answer = self._criteria.answer(CriteriaArgs.model_validate(arguments).disease)
+                return answer, ToolAction(name=call.name, arguments=call.arguments, valid=True)
+            names = ", ".join(schema["function"]["name"] for schema in self.schemas)
+            raise ValueError(f"unknown tool {call.name!r}; use one of {names}")
         except (ValueError, ValidationError) as error:
             message = _one_line(error)
             action = ToolAction(name=call.name, arguments=call.arguments, valid=False, error=message)

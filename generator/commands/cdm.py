@@ -73,6 +73,7 @@ def export(db_path: Path, out: Path, extended: bool) -> None:
 @click.option("--mode", type=click.Choice(["tools", "full-info"]), default="tools", show_default=True)
 @click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True, help="Cases in parallel.")
 @click.option("--max-turns", type=click.IntRange(min=1), default=12, show_default=True, help="Tool-calling turns.")
+@click.option("--criteria-tool", is_flag=True, help="Also offer the diagnostic-criteria tool (tools mode).")
 @click.option("--retry-limit", type=click.IntRange(min=0), default=4, show_default=True)
 @click.option("--max-output-tokens", type=click.IntRange(min=1), default=4000, show_default=True)
 @click.option("--temperature", type=float, default=0.0, show_default=True)
@@ -94,6 +95,7 @@ def run(
     mode,
     concurrency,
     max_turns,
+    criteria_tool,
     retry_limit,
     max_output_tokens,
     temperature,
@@ -119,6 +121,7 @@ def run(
             mode=mode,
             concurrency=concurrency,
             max_turns=max_turns,
+            criteria_tool=criteria_tool,
             on_result=lambda r: click.echo(f"admission {r.hadm_id}: {r.status}" + (f" ({r.error})" if r.error else "")),
         )
     except CdmError as error:

@@ -108,6 +108,9 @@ def test_cases_have_full_demographics_and_ground_truth_from_codes_and_the_note(c
     assert all(t.icd_code is None and t.title == t.title.lower() for t in treatments if t.source == "note")
     assert any(t.category for t in treatments if t.source == "note")
     assert all(case.ground_truth.icd_diagnoses for case in benchmark.cases)
+    assert {"appendicitis", "cholecystitis", "diverticulitis", "pancreatitis"} <= {
+        entry.disease for entry in benchmark.diagnostic_criteria
+    }
 
 
 def _doctor(request: RecordedRequest) -> ScriptedResponse:

@@ -1,6 +1,6 @@
 """The default `mimicbench` rubric applied to one `cdm run` result (the lists are in `mimicbench_rules`).
 
-- Diagnosis: the first-listed diagnosis only; the pathology's name (rapidfuzz ratio >= 90 for misspellings)
+- Diagnosis: the first-listed diagnosis only; the pathology's name (rapidfuzz ratio > 90 for misspellings)
   or a strict alternative, not negated; leniently also a near miss.
 - Physical exam first / at all; lab categories as the fraction of the required ones requested; a requested
   test name none of whose tests has a seeded category is unnecessary.
@@ -101,7 +101,7 @@ def first_listed(text: str) -> tuple[str, bool]:
 def _strict(first: str, pathology: Pathology) -> bool:
     for clause in _clauses(first):
         for word in re.finditer(r"[a-z]+", clause):
-            close = fuzz.ratio(word.group(), pathology) >= rules.NAME_RATIO
+            close = round(fuzz.ratio(word.group(), pathology)) > rules.NAME_RATIO_ABOVE
             if close and not _negated(clause, word.start(), word.end()):
                 return True
     return _names_any(first, rules.STRICT_ALTERNATIVES[pathology])

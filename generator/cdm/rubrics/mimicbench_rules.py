@@ -34,7 +34,7 @@ DIAGNOSIS_WORD = (
     r"disease|syndrome|isch[a]?emia|volvulus|torsion|stones?\b|cyst|mass\b|bleed|h[a]?emorrhage|pregnan|sepsis|"
     r"pain\b"
 )
-NAME_RATIO = 90  # rapidfuzz ratio of a word to the pathology's name, for misspellings
+NAME_RATIO_ABOVE = 90  # rapidfuzz ratio of a word to the pathology's name, for misspellings (as CDMv1)
 
 # Besides the name, a location and a modifier (regexes) in the first-listed diagnosis, neither negated:
 # strict, a synonym ("perforated appendix", "inflamed gallbladder"); lenient only, a near miss that starts
