@@ -17,7 +17,6 @@ they matter for the triggers ("don't" is "do" + "n't", "cannot" is "can" + "not"
 """
 
 import re
-from functools import cache
 
 PSEUDO = (
     "no further",
@@ -165,74 +164,86 @@ TOKEN = re.compile(r"\d+(?:\.\d+)+|vs\.|can(?=not\b)|\w+?(?=n't\b)|n't|\w+|[^\w\
 SENTENCE_END = {".", "!", "?"}
 
 Token = tuple[str, int, int]
+Match = tuple[int, int, str]  # start token, end token, kind
 
 
 def keyword_positive(text: str, keyword: str) -> bool:
     """`keyword` (case-insensitive) occurs in `text` and its first occurrence is not negated."""
-    lowered = text.lower()
-    at = lowered.find(keyword.lower())
-    if at < 0:
-        return False
-    tokens = tokenize(lowered)
-    inside = [i for i, (_, start, end) in enumerate(tokens) if start < at + len(keyword) and end > at]
-    return not _negated(lowered, tokens, inside[0], inside[-1] + 1)
+    return NegexText(text).positive(keyword)
+
+
+class NegexText:
+    """A text read once (tokens, triggers, cuts), to ask about several keywords."""
+
+    def __init__(self, text: str):
+        self._text = text.lower()
+        self._tokens = tokenize(self._text)
+        self._words = [word for word, _, _ in self._tokens]
+        pseudo = _matches(self._words, PSEUDO_PATTERNS)
+        self._triggers = [m for m in _matches(self._words, TRIGGER_PATTERNS) if not _in_pseudo(m, pseudo)]
+        terminations = [start for start, _, kind in self._triggers if kind == "termination"]
+        self._cuts = sorted({*self._sentence_starts(), *terminations, len(self._tokens)})
+
+    def positive(self, keyword: str) -> bool:
+        """`keyword` occurs and its first occurrence is not negated (see the module docstring)."""
+        at = self._text.find(keyword.lower())
+        if at < 0:
+            return False
+        inside = [i for i, (_, start, end) in enumerate(self._tokens) if start < at + len(keyword) and end > at]
+        return not self._negated(inside[0], inside[-1] + 1)
+
+    def _negated(self, first: int, stop: int) -> bool:
+        """Whether the entity `tokens[first:stop]` is negated."""
+        low = max((c for c in self._cuts if c <= first), default=0)
+        high = min(c for c in self._cuts if c > first)
+        if stop > high:
+            return False  # an entity across a cut is not looked at
+        for start, end, kind in self._triggers:
+            if not low <= start < high:
+                continue
+            if kind == "preceding" and start < first:
+                return True
+            if kind == "following" and end > stop:
+                return True
+        return " ".join(self._words[first:stop]).startswith(CHUNK_PREFIX)
+
+    def _sentence_starts(self) -> list[int]:
+        """A sentence starts at the first token, after a full stop and at a new line."""
+        tokens = self._tokens
+        starts = [0]
+        for i in range(1, len(tokens)):
+            if tokens[i - 1][0] in SENTENCE_END or "\n" in self._text[tokens[i - 1][2] : tokens[i][1]]:
+                starts.append(i)
+        return starts
 
 
 def tokenize(text: str) -> list[Token]:
     return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text.lower())]
 
 
-def _negated(text: str, tokens: list[Token], first: int, stop: int) -> bool:
-    """Whether the entity `tokens[first:stop]` is negated (see the module docstring)."""
-    words = [word for word, _, _ in tokens]
-    pseudo = _matches(words, PSEUDO)
-    live = [m for m in _matches(words, PRECEDING + FOLLOWING + TERMINATION) if not _in_pseudo(m, pseudo)]
-    termination_starts = [start for start, _, kind in live if kind in _kinds(TERMINATION)]
-    cuts = sorted({*_sentence_starts(text, tokens), *termination_starts, len(tokens)})
-    low = max((c for c in cuts if c <= first), default=0)
-    high = min(c for c in cuts if c > first)
-    if stop > high:
-        return False  # an entity across a cut is not looked at
-    for start, end, kind in live:
-        if not low <= start < high:
-            continue
-        if kind in _kinds(PRECEDING) and start < first:
-            return True
-        if kind in _kinds(FOLLOWING) and end > stop:
-            return True
-    return " ".join(words[first:stop]).startswith(CHUNK_PREFIX)
+def _patterns(**kinds: tuple[str, ...]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Trigger phrases as token sequences, by their first token: {first word: [(tokens, kind), ...]}."""
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for kind, phrases in kinds.items():
+        for phrase in phrases:
+            words = tuple(word for word, _, _ in tokenize(phrase))
+            by_first.setdefault(words[0], []).append((words, kind))
+    return by_first
 
 
-def _matches(words: list[str], phrases: tuple[str, ...]) -> list[tuple[int, int, str]]:
-    """(start, end, phrase) for every occurrence of a phrase as a token sequence."""
+PSEUDO_PATTERNS = _patterns(pseudo=PSEUDO)
+TRIGGER_PATTERNS = _patterns(preceding=PRECEDING, following=FOLLOWING, termination=TERMINATION)
+
+
+def _matches(words: list[str], patterns: dict[str, list[tuple[tuple[str, ...], str]]]) -> list[Match]:
+    """Every occurrence of a pattern as a token sequence."""
     found = []
-    for phrase in phrases:
-        pattern = _phrase_tokens(phrase)
-        size = len(pattern)
-        found.extend(
-            (i, i + size, phrase) for i in range(len(words) - size + 1) if tuple(words[i : i + size]) == pattern
-        )
+    for i, word in enumerate(words):
+        for pattern, kind in patterns.get(word, ()):
+            if tuple(words[i : i + len(pattern)]) == pattern:
+                found.append((i, i + len(pattern), kind))
     return found
 
 
-def _in_pseudo(match: tuple[int, int, str], pseudo: list[tuple[int, int, str]]) -> bool:
+def _in_pseudo(match: Match, pseudo: list[Match]) -> bool:
     return any(p_start <= match[0] <= p_end for p_start, p_end, _ in pseudo)
-
-
-def _sentence_starts(text: str, tokens: list[Token]) -> list[int]:
-    """A sentence starts at the first token, after a full stop and at a new line."""
-    starts = [0]
-    for i in range(1, len(tokens)):
-        if tokens[i - 1][0] in SENTENCE_END or "\n" in text[tokens[i - 1][2] : tokens[i][1]]:
-            starts.append(i)
-    return starts
-
-
-@cache
-def _phrase_tokens(phrase: str) -> tuple[str, ...]:
-    return tuple(word for word, _, _ in tokenize(phrase))
-
-
-@cache
-def _kinds(phrases: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(phrases)

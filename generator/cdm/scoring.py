@@ -8,7 +8,7 @@ table with its intervals. Each group's mean of a metric is over the cases that h
 from pydantic import BaseModel
 
 from generator.cdm.case import PATHOLOGIES
-from generator.cdm.intervals import CONFIDENCE, RESAMPLES, bootstrap_interval
+from generator.cdm.intervals import CONFIDENCE, RESAMPLES, bootstrap_intervals
 from generator.cdm.rubrics import RUBRICS
 from generator.cdm.rubrics.case_score import METRICS, CaseScore, RubricName
 from generator.cdm.runner import CaseResult
@@ -104,41 +104,41 @@ def compare_results(
 
 
 def _group(name: str, cases: list[CaseScore], resamples: int, seed: int) -> GroupScore:
+    series = {metric: [getattr(c, metric) for c in cases] for metric in METRICS}
+    intervals = bootstrap_intervals(series, key=name, seed=seed, resamples=resamples)
     metrics = {}
-    for metric in METRICS:
-        values = [getattr(c, metric) for c in cases if getattr(c, metric) is not None]
-        metrics[metric] = _summary(values, f"{name}:{metric}", resamples, seed)
+    for metric, values in series.items():
+        present = [v for v in values if v is not None]
+        interval = intervals[metric]
+        metrics[metric] = MetricSummary(
+            n=len(present),
+            mean=_round(sum(present) / len(present)) if present else None,
+            ci_low=_round(interval[0]) if interval else None,
+            ci_high=_round(interval[1]) if interval else None,
+        )
     return GroupScore(n=len(cases), completed=sum(c.status == "ok" for c in cases), metrics=metrics)
-
-
-def _summary(values: list[float], key: str, resamples: int, seed: int) -> MetricSummary:
-    if not values:
-        return MetricSummary(n=0, mean=None, ci_low=None, ci_high=None)
-    low, high = bootstrap_interval(values, key=key, seed=seed, resamples=resamples)
-    return MetricSummary(
-        n=len(values), mean=_round(sum(values) / len(values)), ci_low=_round(low), ci_high=_round(high)
-    )
 
 
 def _differences(
     name: str, pairs: list[tuple[CaseScore, CaseScore]], resamples: int, seed: int
 ) -> dict[str, Difference]:
+    both = {metric: [(getattr(a, metric), getattr(b, metric)) for a, b in pairs] for metric in METRICS}
+    diffs = {metric: [None if a is None or b is None else b - a for a, b in values] for metric, values in both.items()}
+    intervals = bootstrap_intervals(diffs, key=f"{name}:difference", seed=seed, resamples=resamples)
     table = {}
-    for metric in METRICS:
-        both = [(getattr(x, metric), getattr(y, metric)) for x, y in pairs]
-        both = [(x, y) for x, y in both if x is not None and y is not None]
-        if not both:
+    for metric, values in both.items():
+        paired = [(a, b) for a, b in values if a is not None and b is not None]
+        interval = intervals[metric]
+        if not paired or interval is None:
             table[metric] = Difference(n_pairs=0, mean_a=None, mean_b=None, difference=None, ci_low=None, ci_high=None)
             continue
-        diffs = [y - x for x, y in both]
-        low, high = bootstrap_interval(diffs, key=f"{name}:{metric}:difference", seed=seed, resamples=resamples)
         table[metric] = Difference(
-            n_pairs=len(both),
-            mean_a=_round(sum(x for x, _ in both) / len(both)),
-            mean_b=_round(sum(y for _, y in both) / len(both)),
-            difference=_round(sum(diffs) / len(diffs)),
-            ci_low=_round(low),
-            ci_high=_round(high),
+            n_pairs=len(paired),
+            mean_a=_round(sum(a for a, _ in paired) / len(paired)),
+            mean_b=_round(sum(b for _, b in paired) / len(paired)),
+            difference=_round(sum(b - a for a, b in paired) / len(paired)),
+            ci_low=_round(interval[0]),
+            ci_high=_round(interval[1]),
         )
     return table
 

@@ -21,7 +21,7 @@ list is read as one text, one sentence per item.
 
 from generator.cdm.case import GroundTruth
 from generator.cdm.lab_requests import CDMV1_MATCHES, LabRequest
-from generator.cdm.negex import keyword_positive
+from generator.cdm.negex import NegexText, keyword_positive
 from generator.cdm.rubrics.case_score import CaseScore
 from generator.cdm.rubrics.cdmv1_diagnosis import diagnosis_scores, parse_diagnosis
 from generator.cdm.rubrics.cdmv1_rules import (
@@ -147,26 +147,30 @@ def _treatments(
     required = list(rules.always_required)
     required += [name for name, rule in rules.procedures.items() if _done(rule, icd9, icd10, note)]
     required += list(biliary_procedures)
-    requested = [name for name in rules.always_required if _asks_standing(name, text, rules)]
-    requested += [name for name, rule in {**rules.procedures, **biliary_procedures}.items() if _asks(rule, text)]
+    answer = NegexText(text)
+    requested = [name for name in rules.always_required if _asks_standing(name, answer, rules)]
+    requested += [
+        name for name, rule in {**rules.procedures, **biliary_procedures}.items() if _asks(rule, answer, text)
+    ]
     return required, requested
 
 
-def _asks_standing(name: str, text: str, rules: PathologyRules) -> bool:
+def _asks_standing(name: str, answer: NegexText, rules: PathologyRules) -> bool:
     if name == SUPPORT:
-        return all(any(keyword_positive(text, word) for word in group) for group in rules.support)
-    return keyword_positive(text, STANDING_WORDS[name])
+        return all(any(answer.positive(word) for word in group) for group in rules.support)
+    return answer.positive(STANDING_WORDS[name])
 
 
-def _asks(rule: ProcedureRule, text: str) -> bool:
+def _asks(rule: ProcedureRule, answer: NegexText, text: str) -> bool:
     """A keyword of the procedure, or its location and a modifier in one sentence."""
-    if any(keyword_positive(text, word) for word in rule.answer_keywords):
+    if any(answer.positive(word) for word in rule.answer_keywords):
         return True
+    sentences = [NegexText(sentence) for sentence in text.split(".")] if rule.answer_alternatives else []
     return any(
-        keyword_positive(sentence, alternative.location) and keyword_positive(sentence, modifier)
+        sentence.positive(alternative.location) and sentence.positive(modifier)
         for alternative in rule.answer_alternatives
         for modifier in alternative.modifiers
-        for sentence in text.split(".")
+        for sentence in sentences
     )
 
 
