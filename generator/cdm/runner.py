@@ -22,9 +22,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 import generator
 from generator.cdm import CdmError
 from generator.cdm.case import CdmBenchmark, GroundTruth, HadmCase, Pathology
+from generator.cdm.criteria import CriteriaBook
 from generator.cdm.lab_requests import LabMapper
 from generator.cdm.prompt import FINAL_REQUEST, SYSTEM_FULL_INFO, SYSTEM_TOOLS, full_info_message, opening_message
-from generator.cdm.tools import TOOL_SCHEMAS, CaseTools, ToolAction
+from generator.cdm.tools import CaseTools, ToolAction
 from generator.llm import AnswerError, CallAttempt, ChatResult, LLMClient, LLMError, parse_json_answer
 
 Mode = Literal["tools", "full-info"]
@@ -60,9 +61,10 @@ class RunConfig(BaseModel):
     seed: int | None
     max_output_tokens: int | None
     max_turns: int | None
+    criteria_tool: bool = False
 
     @classmethod
-    def of(cls, llm: LLMClient, mode: Mode, max_turns: int) -> "RunConfig":
+    def of(cls, llm: LLMClient, mode: Mode, max_turns: int, criteria_tool: bool = False) -> "RunConfig":
         settings = llm.settings
         return cls(
             model=settings.model,
@@ -71,6 +73,7 @@ class RunConfig(BaseModel):
             seed=settings.seed,
             max_output_tokens=settings.max_output_tokens,
             max_turns=max_turns if mode == "tools" else None,
+            criteria_tool=criteria_tool and mode == "tools",
         )
 
 
@@ -107,10 +110,15 @@ def run_benchmark(
     mode: Mode,
     concurrency: int = 1,
     max_turns: int = 12,
+    criteria_tool: bool = False,
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> RunSummary:
-    """Run every case not yet in `out` (cases without a pathology are skipped) and append the results."""
-    config = RunConfig.of(llm, mode, max_turns)
+    """Run every case not yet in `out` (cases without a pathology are skipped) and append the results;
+    `criteria_tool` also offers the diagnostic-criteria tool in tools mode."""
+    config = RunConfig.of(llm, mode, max_turns, criteria_tool)
+    if config.criteria_tool and not benchmark.diagnostic_criteria:
+        raise CdmError("The cases file has no diagnostic criteria: export it again with `mimicbench cdm export`.")
+    criteria = CriteriaBook(benchmark.diagnostic_criteria) if config.criteria_tool else None
     done = completed_ids(out, config, {case.hadm_id: case_sha256(case) for case in benchmark.cases})
     todo = [case for case in benchmark.cases if case.pathology and case.hadm_id not in done]
     labs = LabMapper(benchmark.lab_test_mapping)
@@ -118,7 +126,7 @@ def run_benchmark(
     by_status: dict[str, int] = {}
 
     def one(case: HadmCase) -> None:
-        result = run_case(case, llm, labs, config)
+        result = run_case(case, llm, labs, config, criteria)
         line = result.model_dump_json() + "\n"
         with lock:
             _append_line(out, line)
@@ -132,7 +140,9 @@ def run_benchmark(
     return RunSummary(skipped=len(benchmark.cases) - len(todo), written=len(todo), by_status=by_status)
 
 
-def run_case(case: HadmCase, llm: LLMClient, labs: LabMapper, config: RunConfig) -> CaseResult:
+def run_case(
+    case: HadmCase, llm: LLMClient, labs: LabMapper, config: RunConfig, criteria: CriteriaBook | None = None
+) -> CaseResult:
     """One case from the first message to the final answer (or the reason there is none)."""
     started = time.monotonic()
     calls: list[ChatCall] = []
@@ -165,7 +175,7 @@ def run_case(case: HadmCase, llm: LLMClient, labs: LabMapper, config: RunConfig)
 
     try:
         if config.mode == "tools":
-            tools = CaseTools(case, labs)
+            tools = CaseTools(case, labs, criteria)
             if not _gather(llm, tools, messages, calls, actions, config.max_turns or 1):
                 return finish("turn_limit", error=f"the model was still calling tools after {config.max_turns} turns")
             messages.append({"role": "user", "content": FINAL_REQUEST})
@@ -194,7 +204,7 @@ def _gather(
 ) -> bool:
     """The tool loop; False when the model still asks for tools after `max_turns` turns."""
     for _ in range(max_turns):
-        result = _chat(llm, messages, calls, "tools", tools=TOOL_SCHEMAS)
+        result = _chat(llm, messages, calls, "tools", tools=tools.schemas)
         messages.append(result.assistant_message())
         if not result.tool_calls:
             return True
