@@ -14,7 +14,8 @@ from pydantic import BaseModel
 
 from generator.inputs import Inputs
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+# The dbt project: in a checkout, links to the repository root's files; in an installed wheel, copies of them.
+PROJECT_DIR = Path(__file__).resolve().parent / "dbt_project"
 
 
 class BuildError(Exception):

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export PATH="$PWD/.venv/bin:$PATH" DO_NOT_TRACK=1
-PATIENTS="${PATIENTS:-200}"
+PATIENTS="${PATIENTS:-600}"  # about 100 CDM cases per pathology
 
 mimicbench synth --out build/synthetic --patients "$PATIENTS" --seed 0 --force
 mimicbench build

@@ -30,23 +30,33 @@ with packets as (
         on packets.hadm_id = {{ section.name }}_counts.hadm_id
     where packets.{{ section.name }}_rows_seen <> coalesce({{ section.name }}_counts.rows_seen, 0)
         or packets.{{ section.name }}_rows_kept <> coalesce({{ section.name }}_counts.rows_kept, 0)
-        or packets.{{ section.name }}_truncated
+        or (
+            packets.{{ section.name }}_truncated
             <> (packets.{{ section.name }}_rows_kept < packets.{{ section.name }}_rows_seen)
+        )
 
 ),
 {% endfor %}
 {%- for mart, section in [('mart_labs', 'labs'), ('mart_emar', 'emar'), ('mart_radiology', 'radiology_notes')] %}
+{{ mart }}_counts as (
+
+    select
+        hadm_id,
+        count(*) as n_rows
+    from {{ ref(mart) }}
+    group by hadm_id
+
+),
+
 {{ mart }}_mismatches as (
 
     select
         '{{ mart }}' as section,
         packets.hadm_id
     from packets
-    left join (
-        select hadm_id, count(*) as n_rows from {{ ref(mart) }} group by hadm_id
-    ) as long_rows
-        on packets.hadm_id = long_rows.hadm_id
-    where packets.{{ section }}_rows_kept <> coalesce(long_rows.n_rows, 0)
+    left join {{ mart }}_counts
+        on packets.hadm_id = {{ mart }}_counts.hadm_id
+    where packets.{{ section }}_rows_kept <> coalesce({{ mart }}_counts.n_rows, 0)
 
 ),
 {% endfor %}

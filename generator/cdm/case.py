@@ -1,5 +1,6 @@
 """CDM cases, compatible with practical_cdm_benchmark's `HadmCase` JSON (a superset: the file adds the
-data origin, the mode and the lab-test mapping; treatments add a rubric category)."""
+data origin, the mode and the lab test mapping; treatments add a rubric category and their source, ground
+truth the admission's ICD diagnosis titles)."""
 
 from datetime import datetime
 from typing import Literal
@@ -11,8 +12,10 @@ PATHOLOGIES: tuple[Pathology, ...] = ("appendicitis", "cholecystitis", "divertic
 
 
 class Demographics(BaseModel):
-    age: int | None = None
-    gender: str | None = None
+    """Both fields are required by the course project's `HadmCase`; a case without either has none."""
+
+    age: int
+    gender: str
 
 
 class DetailedLabResult(BaseModel):
@@ -52,11 +55,13 @@ class Treatment(BaseModel):
     icd_code: str | None = None
     is_coded: bool
     category: str | None = None
+    source: Literal["code", "note"] | None = None  # procedures_icd, or the note's procedure list
 
 
 class GroundTruth(BaseModel):
     primary_diagnosis: list[str] = []
     treatments: list[Treatment] = []
+    icd_diagnoses: list[str] = []  # the admission's ICD diagnosis titles (CDMv1's "ICD Diagnosis")
 
 
 class HadmCase(BaseModel):
@@ -71,15 +76,27 @@ class HadmCase(BaseModel):
     ground_truth: GroundTruth | None = None
 
 
-class LabTestTerm(BaseModel):
-    """One way to name a lab test in a request (`mart_cdm_lab_test_mapping`)."""
+class LabMappingRow(BaseModel):
+    """One row of the lab test mapping (`mart_cdm_lab_test_mapping`; CDMv1's `lab_test_mapping`), in order:
+    a request names the row by its label and stands for its `corresponding_ids`."""
 
-    term: str
-    term_kind: Literal["label", "synonym", "panel"]
-    itemid: int
+    kind: Literal["label", "panel", "abbreviation", "total", "microbiology", "synonym"]
     label: str
     fluid: str | None = None
-    category: str | None = None
+    itemid: int | None = None
+    category: str | None = None  # d_labitems category
+    count: int | None = None  # lab events of the test
+    corresponding_ids: list[int]
+    rubric_category: str | None = None  # the mimicbench rubric's category of the test
+
+
+class DiagnosticCriteria(BaseModel):
+    """The criteria of one disease with its guideline (`mart_cdm_diagnostic_criteria`)."""
+
+    disease: str
+    aliases: list[str] = []
+    criteria: str
+    source: str
 
 
 class CdmBenchmark(BaseModel):
@@ -87,5 +104,6 @@ class CdmBenchmark(BaseModel):
 
     data_origin: str
     extended: bool = False
-    lab_test_mapping: list[LabTestTerm] = []
+    lab_test_mapping: list[LabMappingRow] = []
+    diagnostic_criteria: list[DiagnosticCriteria] = []
     cases: list[HadmCase]

@@ -23,10 +23,11 @@ import generator
 from generator.bounds import AnswerLimits, bound_errors, bounded_schema, cdm_answer_bounds
 from generator.cdm import CdmError
 from generator.cdm.case import CdmBenchmark, GroundTruth, HadmCase, Pathology
+from generator.cdm.criteria import CriteriaBook
 from generator.cdm.fit import CaseFit, ContextExhausted, ShortenedResult, fit_full_info, fit_history
 from generator.cdm.lab_requests import LabMapper
 from generator.cdm.prompt import FINAL_REQUEST, SYSTEM_FULL_INFO, SYSTEM_TOOLS, full_info_message, opening_message
-from generator.cdm.tools import TOOL_SCHEMAS, CaseTools, ToolAction
+from generator.cdm.tools import CaseTools, ToolAction
 from generator.context.model import NO_MODEL, ModelContext
 from generator.context.tokens import TokenCountError
 from generator.llm import AnswerError, CallAttempt, ChatResult, LLMClient, LLMError, parse_json_answer
@@ -69,10 +70,13 @@ class RunConfig(BaseModel):
     seed: int | None
     max_output_tokens: int | None
     max_turns: int | None
+    criteria_tool: bool = False
     context_window: int | None = None
 
     @classmethod
-    def of(cls, llm: LLMClient, mode: Mode, max_turns: int, context: ModelContext = NO_MODEL) -> "RunConfig":
+    def of(
+        cls, llm: LLMClient, mode: Mode, max_turns: int, criteria_tool: bool = False, context: ModelContext = NO_MODEL
+    ) -> "RunConfig":
         settings = llm.settings
         return cls(
             model=settings.model,
@@ -81,6 +85,7 @@ class RunConfig(BaseModel):
             seed=settings.seed,
             max_output_tokens=settings.max_output_tokens,
             max_turns=max_turns if mode == "tools" else None,
+            criteria_tool=criteria_tool and mode == "tools",
             context_window=context.window.tokens if context.known else None,
         )
 
@@ -119,12 +124,17 @@ def run_benchmark(
     mode: Mode,
     concurrency: int = 1,
     max_turns: int = 12,
+    criteria_tool: bool = False,
     context: ModelContext = NO_MODEL,
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> RunSummary:
-    """Run every case not yet in `out` (cases without a pathology are skipped) and append the results; with a
-    known `context` every request is fitted to the model's window."""
-    config = RunConfig.of(llm, mode, max_turns, context)
+    """Run every case not yet in `out` (cases without a pathology are skipped) and append the results;
+    `criteria_tool` also offers the diagnostic-criteria tool in tools mode; with a known `context` every request
+    is fitted to the model's window."""
+    config = RunConfig.of(llm, mode, max_turns, criteria_tool, context)
+    if config.criteria_tool and not benchmark.diagnostic_criteria:
+        raise CdmError("The cases file has no diagnostic criteria: export it again with `mimicbench cdm export`.")
+    criteria = CriteriaBook(benchmark.diagnostic_criteria) if config.criteria_tool else None
     done = completed_ids(out, config, {case.hadm_id: case_sha256(case) for case in benchmark.cases})
     todo = [case for case in benchmark.cases if case.pathology and case.hadm_id not in done]
     labs = LabMapper(benchmark.lab_test_mapping)
@@ -132,7 +142,7 @@ def run_benchmark(
     by_status: dict[str, int] = {}
 
     def one(case: HadmCase) -> None:
-        result = run_case(case, llm, labs, config, context)
+        result = run_case(case, llm, labs, config, criteria, context)
         line = result.model_dump_json() + "\n"
         with lock:
             _append_line(out, line)
@@ -147,7 +157,12 @@ def run_benchmark(
 
 
 def run_case(
-    case: HadmCase, llm: LLMClient, labs: LabMapper, config: RunConfig, context: ModelContext = NO_MODEL
+    case: HadmCase,
+    llm: LLMClient,
+    labs: LabMapper,
+    config: RunConfig,
+    criteria: CriteriaBook | None = None,
+    context: ModelContext = NO_MODEL,
 ) -> CaseResult:
     """One case from the first message to the final answer (or the reason there is none).
 
@@ -183,7 +198,7 @@ def run_case(
 
     try:
         if config.mode == "tools":
-            tools = CaseTools(case, labs)
+            tools = CaseTools(case, labs, criteria)
             if not _gather(llm, context, tools, messages, calls, actions, config.max_turns or 1):
                 return finish("turn_limit", error=f"the model was still calling tools after {config.max_turns} turns")
             messages.append({"role": "user", "content": FINAL_REQUEST})
@@ -233,7 +248,7 @@ def _gather(
 ) -> bool:
     """The tool loop; False when the model still asks for tools after `max_turns` turns."""
     for _ in range(max_turns):
-        result = _chat(llm, context, messages, calls, "tools", tools=TOOL_SCHEMAS)
+        result = _chat(llm, context, messages, calls, "tools", tools=tools.schemas)
         messages.append(result.assistant_message())
         if not result.tool_calls:
             return True

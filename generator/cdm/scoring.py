@@ -1,192 +1,206 @@
-"""`mimicbench cdm score`: the rubric applied to each result line, then averaged per pathology and overall.
+"""`mimicbench cdm score`: a rubric applied to each result line, then means with bootstrap intervals per
+pathology and overall; `compare_results` gives paired differences between two runs on the same cases.
 
-A case without a final answer scores 0 on diagnosis and treatment; its process scores (exam, labs, imaging)
-still count from the tool calls it made. Full-info results have no process scores (null). Imaging scores the
-first request of the abdomen: a chest film ordered before it neither earns nor costs imaging points.
+`score_table` is the one entry point for anything that shows scores (the CLI, a viewer): it returns the
+table with its intervals. Each group's mean of a metric is over the cases that have it (null when none do).
 """
-
-import difflib
-import re
 
 from pydantic import BaseModel
 
-from generator.cdm import rubric
-from generator.cdm.case import PATHOLOGIES, Pathology
+from generator.cdm.case import PATHOLOGIES
+from generator.cdm.intervals import CONFIDENCE, RESAMPLES, bootstrap_intervals
+from generator.cdm.rubrics import RUBRICS
+from generator.cdm.rubrics.case_score import METRICS, CaseScore, RubricName
 from generator.cdm.runner import CaseResult
-from generator.cdm.tools import IMAGING, LAB_TESTS, PHYSICAL_EXAM
 
-STRICT_FUZZY_RATIO = 0.9
-CLAUSE_BREAK = re.compile(r"[.;:\n]|\bvs\.?\b|\bversus\b|\bbut\b")
-METRICS = (
-    "diagnosis",
-    "lenient_diagnosis",
-    "physical_exam_first",
-    "physical_exam_any",
-    "lab_categories",
-    "imaging",
-    "treatment_recall",
-)
+OVERALL = "overall"
 
 
-class CaseScore(BaseModel):
-    hadm_id: int
-    pathology: Pathology
-    status: str
-    diagnosis: float
-    lenient_diagnosis: float
-    physical_exam_first: float | None
-    physical_exam_any: float | None
-    lab_categories: float | None
-    lab_categories_hit: list[str] | None
-    imaging: float | None
-    treatment_required: list[str]
-    treatment_requested: list[str]
-    treatment_recall: float | None
-    tool_calls: int
-    invalid_tool_calls: int
+class MetricSummary(BaseModel):
+    """A metric's mean over `n` cases and its bootstrap interval."""
+
+    n: int
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
 
 
 class GroupScore(BaseModel):
-    """Means over a group of cases (null when no case has the metric)."""
-
     n: int
     completed: int
-    means: dict[str, float | None]
+    metrics: dict[str, MetricSummary]
 
 
 class ScoreReport(BaseModel):
+    rubric: RubricName
+    confidence: float
+    resamples: int
+    seed: int
     per_pathology: dict[str, GroupScore]
     overall: GroupScore
     cases: list[CaseScore]
 
+    def groups(self) -> dict[str, GroupScore]:
+        return {**self.per_pathology, OVERALL: self.overall}
 
-def score_results(results: list[CaseResult]) -> ScoreReport:
-    cases = [score_case(result, result.pathology) for result in results if result.pathology]
-    per_pathology = {p: _group([c for c in cases if c.pathology == p]) for p in PATHOLOGIES}
+
+class Difference(BaseModel):
+    """B minus A over the cases both runs scored on the metric, with the bootstrap interval of the mean."""
+
+    n_pairs: int
+    mean_a: float | None
+    mean_b: float | None
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class ComparisonReport(BaseModel):
+    rubric: RubricName
+    confidence: float
+    resamples: int
+    seed: int
+    groups: dict[str, dict[str, Difference]]
+
+
+def score_cases(results: list[CaseResult], rubric: RubricName) -> list[CaseScore]:
+    """Each result with a pathology, scored by `rubric`."""
+    return [RUBRICS[rubric](result) for result in results if result.pathology]
+
+
+def score_table(
+    results: list[CaseResult], rubric: RubricName = "mimicbench", *, resamples: int = RESAMPLES, seed: int = 0
+) -> ScoreReport:
+    """Per-pathology and overall means of every metric with `CONFIDENCE` bootstrap intervals."""
+    cases = score_cases(results, rubric)
+    per_pathology = {p: [c for c in cases if c.pathology == p] for p in PATHOLOGIES}
     return ScoreReport(
-        per_pathology={p: g for p, g in per_pathology.items() if g.n}, overall=_group(cases), cases=cases
+        rubric=rubric,
+        confidence=CONFIDENCE,
+        resamples=resamples,
+        seed=seed,
+        per_pathology={p: _group(p, group, resamples, seed) for p, group in per_pathology.items() if group},
+        overall=_group(OVERALL, cases, resamples, seed),
+        cases=cases,
     )
 
 
-def score_case(result: CaseResult, pathology: Pathology) -> CaseScore:
-    answer = result.answer
-    diagnosis_text = answer.diagnosis if answer else ""
-    required = _required_treatments(result, pathology)
-    requested = sorted(
-        t for t in required if answer and any(_mentions(rubric.TREATMENT_KEYWORDS[t], x) for x in answer.treatments)
-    )
-    tools_mode = result.run.mode == "tools"
-    names = [action.name for action in result.actions]
-    lab_fraction, lab_hit = _lab_score(result, pathology) if tools_mode else (None, None)
-    return CaseScore(
-        hadm_id=result.hadm_id,
-        pathology=pathology,
-        status=result.status,
-        diagnosis=float(strict_diagnosis(diagnosis_text, pathology)),
-        lenient_diagnosis=float(lenient_diagnosis(diagnosis_text, pathology)),
-        physical_exam_first=float(names[:1] == [PHYSICAL_EXAM]) if tools_mode else None,
-        physical_exam_any=float(PHYSICAL_EXAM in names) if tools_mode else None,
-        lab_categories=lab_fraction,
-        lab_categories_hit=lab_hit,
-        imaging=_imaging_score(result, pathology) if tools_mode else None,
-        treatment_required=required,
-        treatment_requested=requested,
-        treatment_recall=len(requested) / len(required) if required else None,
-        tool_calls=len(result.actions),
-        invalid_tool_calls=sum(not action.valid for action in result.actions),
-    )
+def compare_results(
+    a: list[CaseResult],
+    b: list[CaseResult],
+    rubric: RubricName = "mimicbench",
+    *,
+    resamples: int = RESAMPLES,
+    seed: int = 0,
+) -> ComparisonReport:
+    """Paired differences B - A per pathology and overall, over admissions both runs hold."""
+    scores_a = {c.hadm_id: c for c in score_cases(a, rubric)}
+    scores_b = {c.hadm_id: c for c in score_cases(b, rubric)}
+    shared = [(scores_a[h], scores_b[h]) for h in sorted(scores_a.keys() & scores_b.keys())]
+    groups = {p: [pair for pair in shared if pair[0].pathology == p] for p in PATHOLOGIES}
+    table = {p: _differences(p, pairs, resamples, seed) for p, pairs in groups.items() if pairs}
+    table[OVERALL] = _differences(OVERALL, shared, resamples, seed)
+    return ComparisonReport(rubric=rubric, confidence=CONFIDENCE, resamples=resamples, seed=seed, groups=table)
 
 
-def strict_diagnosis(text: str, pathology: Pathology) -> bool:
-    """The pathology's name (misspellings within ratio 0.9 allowed), not negated."""
-    name = rubric.DIAGNOSIS_NAMES[pathology]
-    for clause in _clauses(text):
-        for word in re.finditer(r"[a-z]+", clause):
-            close = difflib.SequenceMatcher(None, word.group(), name).ratio() >= STRICT_FUZZY_RATIO
-            if close and not _negated(clause, word.start(), word.end()):
-                return True
-    return False
+def _group(name: str, cases: list[CaseScore], resamples: int, seed: int) -> GroupScore:
+    series = {metric: [getattr(c, metric) for c in cases] for metric in METRICS}
+    intervals = bootstrap_intervals(series, key=name, seed=seed, resamples=resamples)
+    metrics = {}
+    for metric, values in series.items():
+        present = [v for v in values if v is not None]
+        interval = intervals[metric]
+        metrics[metric] = MetricSummary(
+            n=len(present),
+            mean=_round(sum(present) / len(present)) if present else None,
+            ci_low=_round(interval[0]) if interval else None,
+            ci_high=_round(interval[1]) if interval else None,
+        )
+    return GroupScore(n=len(cases), completed=sum(c.status == "ok" for c in cases), metrics=metrics)
 
 
-def lenient_diagnosis(text: str, pathology: Pathology) -> bool:
-    """Strict, or an organ word and an inflammatory modifier in the same clause, not negated."""
-    if strict_diagnosis(text, pathology):
-        return True
-    for clause in _clauses(text):
-        organ = re.search(rubric.DIAGNOSIS_ORGANS[pathology], clause)
-        modifier = re.search(rubric.DIAGNOSIS_MODIFIERS, clause)
-        if organ and modifier:
-            start, end = min(organ.start(), modifier.start()), max(organ.end(), modifier.end())
-            if not _negated(clause, start, end):
-                return True
-    return False
+def _differences(
+    name: str, pairs: list[tuple[CaseScore, CaseScore]], resamples: int, seed: int
+) -> dict[str, Difference]:
+    both = {metric: [(getattr(a, metric), getattr(b, metric)) for a, b in pairs] for metric in METRICS}
+    diffs = {metric: [None if a is None or b is None else b - a for a, b in values] for metric, values in both.items()}
+    intervals = bootstrap_intervals(diffs, key=f"{name}:difference", seed=seed, resamples=resamples)
+    table = {}
+    for metric, values in both.items():
+        paired = [(a, b) for a, b in values if a is not None and b is not None]
+        interval = intervals[metric]
+        if not paired or interval is None:
+            table[metric] = Difference(n_pairs=0, mean_a=None, mean_b=None, difference=None, ci_low=None, ci_high=None)
+            continue
+        table[metric] = Difference(
+            n_pairs=len(paired),
+            mean_a=_round(sum(a for a, _ in paired) / len(paired)),
+            mean_b=_round(sum(b for _, b in paired) / len(paired)),
+            difference=_round(sum(b - a for a, b in paired) / len(paired)),
+            ci_low=_round(interval[0]),
+            ci_high=_round(interval[1]),
+        )
+    return table
 
 
-def _required_treatments(result: CaseResult, pathology: Pathology) -> list[str]:
-    coded = {t.category for t in (result.ground_truth.treatments if result.ground_truth else []) if t.category}
-    done = [t for t in rubric.CODED_TREATMENTS[pathology] if t in coded]
-    return sorted({*rubric.ALWAYS_REQUIRED_TREATMENTS[pathology], *done})
+def _round(value: float) -> float:
+    return round(value, 4)
 
 
-def _lab_score(result: CaseResult, pathology: Pathology) -> tuple[float, list[str]]:
-    """Fraction of the required categories requested in any lab call, and which."""
-    requested = {c for a in result.actions if a.name == LAB_TESTS and a.lab for c in a.lab.categories}
-    required = rubric.REQUIRED_LAB_CATEGORIES[pathology]
-    hit = sorted(c for c in required if c in requested)
-    return len(hit) / len(required), hit
+def score_rows(report: ScoreReport) -> list[dict[str, object]]:
+    """The table as flat rows (one per group and metric), as the CSV holds it."""
+    return [
+        {"rubric": report.rubric, "group": name, "metric": metric, **summary.model_dump()}
+        for name, group in report.groups().items()
+        for metric, summary in group.metrics.items()
+    ]
 
 
-def _imaging_score(result: CaseResult, pathology: Pathology) -> float:
-    """2 when the first imaging request of the abdomen is the preferred modality, 1 for an alternative."""
-    abdominal = (a.imaging for a in result.actions if a.name == IMAGING and a.imaging and a.imaging.region == "Abdomen")
-    first = next(abdominal, None)
-    if first is None:
-        return 0.0
-    if first.modality in rubric.PREFERRED_IMAGING[pathology]:
-        return 2.0
-    return 1.0 if first.modality in rubric.ALTERNATIVE_IMAGING[pathology] else 0.0
-
-
-def _mentions(pattern: str, text: str) -> bool:
-    """`pattern` occurs in a clause of `text`, not negated."""
-    for clause in _clauses(text):
-        for match in re.finditer(pattern, clause):
-            if not _negated(clause, match.start(), match.end()):
-                return True
-    return False
-
-
-def _clauses(text: str) -> list[str]:
-    return [c for c in CLAUSE_BREAK.split(text.lower()) if c.strip()]
-
-
-def _negated(clause: str, start: int, end: int) -> bool:
-    """A negation cue shortly before `clause[start:end]` (same comma fragment) or right after it."""
-    before = clause[:start].split(",")[-1].split()[-rubric.NEGATION_WINDOW_WORDS :]
-    if re.search(rubric.NEGATION_BEFORE, " ".join(before)):
-        return True
-    after = re.sub(r"^\w+", "", clause[end:])  # the rest of a word the pattern matched only the start of
-    return re.search(rubric.NEGATION_AFTER, after) is not None
-
-
-def _group(cases: list[CaseScore]) -> GroupScore:
-    means: dict[str, float | None] = {}
-    for metric in METRICS:
-        values = [getattr(c, metric) for c in cases if getattr(c, metric) is not None]
-        means[metric] = round(sum(values) / len(values), 4) if values else None
-    return GroupScore(n=len(cases), completed=sum(c.status == "ok" for c in cases), means=means)
+def comparison_rows(report: ComparisonReport) -> list[dict[str, object]]:
+    return [
+        {"rubric": report.rubric, "group": name, "metric": metric, **difference.model_dump()}
+        for name, metrics in report.groups.items()
+        for metric, difference in metrics.items()
+    ]
 
 
 def render_table(report: ScoreReport) -> str:
-    """A fixed-width table: one row per pathology, then overall."""
-    headers = ["pathology", "n", "ok", "dx", "dx_lenient", "pe_first", "pe_any", "labs", "imaging", "tx_recall"]
-    rows = [[name, group] for name, group in report.per_pathology.items()] + [["overall", report.overall]]
-    lines = [headers]
-    for name, group in rows:
-        lines.append([name, str(group.n), str(group.completed), *(_cell(group.means[m]) for m in METRICS)])
-    widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) for line in lines)
+    """Metrics down, groups across; each cell the mean and its interval."""
+    groups = report.groups()
+    header = ["metric", *(f"{name} (n={group.n})" for name, group in groups.items())]
+    lines = [header, ["completed", *(str(group.completed) for group in groups.values())]]
+    for metric in METRICS:
+        lines.append([metric, *(_cell(group.metrics[metric]) for group in groups.values())])
+    title = f"rubric {report.rubric}: means with {report.confidence:.0%} bootstrap intervals"
+    return title + "\n" + _align(lines)
 
 
-def _cell(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
+def render_comparison(report: ComparisonReport) -> str:
+    """Metrics down, groups across; each cell B - A and its interval."""
+    header = ["metric", *report.groups]
+    lines = [header]
+    for metric in METRICS:
+        lines.append([metric, *(_difference_cell(report.groups[name][metric]) for name in report.groups)])
+    title = f"rubric {report.rubric}: B - A over shared cases with {report.confidence:.0%} bootstrap intervals"
+    return title + "\n" + _align(lines)
+
+
+def _align(lines: list[list[str]]) -> str:
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
+
+
+def _cell(summary: MetricSummary) -> str:
+    if summary.mean is None:
+        return "-"
+    return f"{summary.mean:.3f} [{summary.ci_low:.3f}, {summary.ci_high:.3f}]"
+
+
+def _difference_cell(difference: Difference) -> str:
+    if difference.difference is None:
+        return "-"
+    return (
+        f"{difference.difference:+.3f} [{difference.ci_low:+.3f}, {difference.ci_high:+.3f}] (n={difference.n_pairs})"
+    )

@@ -1,4 +1,5 @@
-"""The three tools the model may call on a case: physical examination, lab tests, imaging.
+"""The tools the model may call on a case: physical examination, lab tests, imaging, and (when the run
+offers it) diagnostic criteria.
 
 Tools read only the case in memory. Every call, valid or not, becomes a `ToolAction` (what scoring reads);
 malformed arguments and unknown tools are answered with an error message the model can act on.
@@ -10,11 +11,24 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from generator.cdm.case import HadmCase
+from generator.cdm.criteria import CriteriaBook
 from generator.cdm.lab_requests import LabMapper, LabRequest
 from generator.cdm.prompt import lab_line, micro_line, report_block
 from generator.llm import ToolCall
 
-MODALITIES = ("CT", "MRI", "Ultrasound", "Radiograph", "NM", "FL", "ERCP", "MRCP", "Mammogram", "Upper GI Series")
+MODALITIES = (
+    "CT",
+    "MRI",
+    "Ultrasound",
+    "Radiograph",
+    "NM",
+    "FL",
+    "ERCP",
+    "MRCP",
+    "EUS",
+    "Mammogram",
+    "Upper GI Series",
+)
 REGIONS = ("Abdomen", "Chest", "Pelvis", "Head", "Neck", "Spine", "Extremity", "Scrotum", "Venous")
 MODALITY_ALIASES = {
     "us": "Ultrasound",
@@ -31,12 +45,14 @@ MODALITY_ALIASES = {
     "hida scan": "NM",
     "nuclear medicine": "NM",
     "fluoroscopy": "FL",
+    "endoscopic ultrasound": "EUS",
 }
 REGION_ALIASES = {"abdominal": "Abdomen", "abd": "Abdomen", "abdomen and pelvis": "Abdomen", "thorax": "Chest"}
 
 PHYSICAL_EXAM = "physical_examination"
 LAB_TESTS = "laboratory_tests"
 IMAGING = "imaging"
+DIAGNOSTIC_CRITERIA = "diagnostic_criteria"
 
 
 class LabArgs(BaseModel):
@@ -50,6 +66,12 @@ class ImagingArgs(BaseModel):
 
     region: str
     modality: str
+
+
+class CriteriaArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    disease: str
 
 
 class ImagingRequest(BaseModel):
@@ -110,13 +132,34 @@ TOOL_SCHEMAS: list[dict[str, Any]] = [
 ]
 
 
-class CaseTools:
-    """The tools bound to one case; remembers which imaging reports it has already returned."""
+CRITERIA_SCHEMA: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": DIAGNOSTIC_CRITERIA,
+        "description": "Read the diagnostic criteria of a disease (or several, separated by commas).",
+        "parameters": {
+            "type": "object",
+            "properties": {"disease": {"type": "string", "description": "The disease, e.g. 'cholangitis'."}},
+            "required": ["disease"],
+            "additionalProperties": False,
+        },
+    },
+}
 
-    def __init__(self, case: HadmCase, labs: LabMapper):
+
+class CaseTools:
+    """The tools bound to one case; remembers which imaging reports it has already returned. With a criteria
+    book the diagnostic-criteria tool is offered too."""
+
+    def __init__(self, case: HadmCase, labs: LabMapper, criteria: CriteriaBook | None = None):
         self._case = case
         self._labs = labs
+        self._criteria = criteria
         self._shown_reports: set[str] = set()
+
+    @property
+    def schemas(self) -> list[dict[str, Any]]:
+        return [*TOOL_SCHEMAS, CRITERIA_SCHEMA] if self._criteria else TOOL_SCHEMAS
 
     def call(self, call: ToolCall) -> tuple[str, ToolAction]:
         """The tool's answer for the model and the action record."""
@@ -130,7 +173,11 @@ class CaseTools:
                 return self._lab_tests(call, LabArgs.model_validate(arguments))
             if call.name == IMAGING:
                 return self._imaging(call, ImagingArgs.model_validate(arguments))
-            raise ValueError(f"unknown tool {call.name!r}; use one of {PHYSICAL_EXAM}, {LAB_TESTS}, {IMAGING}")
+            if call.name == DIAGNOSTIC_CRITERIA and self._criteria:
+                answer = self._criteria.answer(CriteriaArgs.model_validate(arguments).disease)
+                return answer, ToolAction(name=call.name, arguments=call.arguments, valid=True)
+            names = ", ".join(schema["function"]["name"] for schema in self.schemas)
+            raise ValueError(f"unknown tool {call.name!r}; use one of {names}")
         except (ValueError, ValidationError) as error:
             message = _one_line(error)
             action = ToolAction(name=call.name, arguments=call.arguments, valid=False, error=message)
@@ -141,21 +188,19 @@ class CaseTools:
         return text, ToolAction(name=call.name, arguments=call.arguments, valid=True)
 
     def _lab_tests(self, call: ToolCall, args: LabArgs) -> tuple[str, ToolAction]:
+        """The case's results of the requested tests (lab and microbiology); names of tests the record lacks
+        and names that resolved to no test are listed."""
         request = self._labs.resolve(args.tests)
         wanted = set(request.itemids)
         lines = [lab_line(lab) for lab in self._case.lab_results if lab.itemid in wanted]
+        lines += [micro_line(event) for event in self._case.microbiology_events if event.test_itemid in wanted]
         available = {lab.itemid for lab in self._case.lab_results}
+        available |= {event.test_itemid for event in self._case.microbiology_events}
         missing = [match.name for match in request.matched if available.isdisjoint(match.itemids)]
-        unmatched: list[str] = []
-        for name in request.unmatched:
-            events = [e for e in self._case.microbiology_events if _names_match(name, e.test_name or "")]
-            lines.extend(micro_line(event) for event in events)
-            if not events:
-                unmatched.append(name)
         if missing:
             lines.append("Not available in the record: " + ", ".join(missing))
-        if unmatched:
-            lines.append("Could not find: " + ", ".join(unmatched))
+        if request.unmatched:
+            lines.append("Could not find: " + ", ".join(request.unmatched))
         action = ToolAction(name=call.name, arguments=call.arguments, valid=True, lab=request)
         return "\n".join(lines) or "No results.", action
 
@@ -175,11 +220,6 @@ class CaseTools:
             return f"No {more}{modality} of the {region} is available.", action
         self._shown_reports.add(report.note_id)
         return report_block(report), action
-
-
-def _names_match(name: str, test_name: str) -> bool:
-    test = test_name.lower()
-    return bool(test) and (name in test or test in name)
 
 
 def _canonical(value: str, allowed: tuple[str, ...], aliases: dict[str, str]) -> str:

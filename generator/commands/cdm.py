@@ -5,12 +5,22 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from generator.atomic import write_json_atomic, write_text_atomic
+from generator.atomic import write_csv_atomic, write_json_atomic, write_text_atomic
 from generator.cdm import CdmError
 from generator.cdm.case import CdmBenchmark
-from generator.cdm.export import read_benchmark
+from generator.cdm.chart import comparison_chart, score_chart
+from generator.cdm.export import LAB_TEST_MAPPING_FILE, cdmv1_lab_test_mapping, read_benchmark
+from generator.cdm.intervals import RESAMPLES
+from generator.cdm.rubrics import RUBRICS
 from generator.cdm.runner import read_results, run_benchmark
-from generator.cdm.scoring import render_table, score_results
+from generator.cdm.scoring import (
+    compare_results,
+    comparison_rows,
+    render_comparison,
+    render_table,
+    score_rows,
+    score_table,
+)
 from generator.commands.options import LLMOptions, db_option, llm_options
 from generator.commands.waiting import WaitingNotice
 
@@ -22,7 +32,12 @@ def cdm() -> None:
 
 @cdm.command()
 @db_option
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="The cases JSON file to write.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The cases JSON file to write; lab_test_mapping.json (CDMv1's format) is written beside it.",
+)
 @click.option("--extended", is_flag=True, help="Up to 3 results per test before the first procedure.")
 def export(db_path: Path, out: Path, extended: bool) -> None:
     """Write the warehouse's CDM cases as HadmCase-compatible JSON."""
@@ -31,6 +46,7 @@ def export(db_path: Path, out: Path, extended: bool) -> None:
     except CdmError as error:
         raise click.ClickException(str(error)) from error
     write_text_atomic(out, benchmark.model_dump_json(indent=2) + "\n")
+    write_json_atomic(out.parent / LAB_TEST_MAPPING_FILE, cdmv1_lab_test_mapping(benchmark.lab_test_mapping))
     counts = {p: sum(c.pathology == p for c in benchmark.cases) for p in sorted({c.pathology for c in benchmark.cases})}
     click.echo(f"{len(benchmark.cases)} cases written to {out} ({', '.join(f'{p}: {n}' for p, n in counts.items())})")
 
@@ -40,11 +56,19 @@ def export(db_path: Path, out: Path, extended: bool) -> None:
 @click.option("--mode", type=click.Choice(["tools", "full-info"]), default="tools", show_default=True)
 @click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True, help="Cases in parallel.")
 @click.option("--max-turns", type=click.IntRange(min=1), default=12, show_default=True, help="Tool-calling turns.")
+@click.option("--criteria-tool", is_flag=True, help="Also offer the diagnostic-criteria tool (tools mode).")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N cases.")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Results JSONL (appended; resumable).")
 @llm_options(max_output_tokens=4000, model_required=True)
 def run(
-    cases_path: Path, mode: str, concurrency: int, max_turns: int, limit: int | None, out: Path, llm: LLMOptions
+    cases_path: Path,
+    mode: str,
+    concurrency: int,
+    max_turns: int,
+    criteria_tool: bool,
+    limit: int | None,
+    out: Path,
+    llm: LLMOptions,
 ) -> None:
     """Run a model on the cases; one JSON line per case with the whole message history."""
     benchmark = _load_cases(cases_path)
@@ -61,6 +85,7 @@ def run(
                 mode=mode,
                 concurrency=concurrency,
                 max_turns=max_turns,
+                criteria_tool=criteria_tool,
                 context=context,
                 on_result=lambda r: click.echo(
                     f"admission {r.hadm_id}: {r.status}" + (f" ({r.error})" if r.error else "")
@@ -73,17 +98,52 @@ def run(
 
 
 @cdm.command()
-@click.option("--results", "results_path", type=click.Path(path_type=Path), required=True, help="From `cdm run`.")
-@click.option("--json-out", type=click.Path(path_type=Path), help="Also write the scores (with per-case detail) here.")
-def score(results_path: Path, json_out: Path | None) -> None:
-    """Score results with the CDM rubric: a table per pathology and overall."""
+@click.option("--results", "results_path", type=click.Path(path_type=Path), help="From `cdm run`.")
+@click.option(
+    "--compare",
+    type=click.Path(path_type=Path),
+    nargs=2,
+    metavar="A B",
+    help="Two results files of the same cases: paired differences B - A instead of one run's scores.",
+)
+@click.option(
+    "--rubric",
+    type=click.Choice(list(RUBRICS)),
+    default="mimicbench",
+    show_default=True,
+    help="mimicbench (default) or cdmv1 (CDMv1's evaluators, rule by rule); docs/cdm.md tables the differences.",
+)
+@click.option(
+    "--json-out",
+    type=click.Path(path_type=Path),
+    help="Also write the scores here (with per-case detail), and a .csv table and .svg chart beside it.",
+)
+@click.option("--resamples", type=click.IntRange(min=100), default=RESAMPLES, show_default=True, help="Bootstrap.")
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Bootstrap seed (the same seed, the same intervals)."
+)
+def score(results_path, compare, rubric, json_out, resamples, seed) -> None:
+    """Score results with a CDM rubric: means and bootstrap intervals per pathology and overall."""
+    if bool(results_path) == bool(compare):
+        raise click.UsageError("Pass either --results FILE or --compare A B.")
     try:
-        report = score_results(read_results(results_path))
+        if compare:
+            comparison = compare_results(
+                read_results(compare[0]), read_results(compare[1]), rubric, resamples=resamples, seed=seed
+            )
+            click.echo(render_comparison(comparison))
+            outputs = (comparison.model_dump(mode="json"), comparison_rows(comparison), comparison_chart(comparison))
+        else:
+            report = score_table(read_results(results_path), rubric, resamples=resamples, seed=seed)
+            click.echo(render_table(report))
+            outputs = (report.model_dump(mode="json"), score_rows(report), score_chart(report))
     except CdmError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(render_table(report))
     if json_out:
-        write_json_atomic(json_out, report.model_dump(mode="json"))
+        document, rows, chart = outputs
+        write_json_atomic(json_out, document)
+        write_csv_atomic(json_out.with_suffix(".csv"), rows)
+        write_text_atomic(json_out.with_suffix(".svg"), chart)
 
 
 def _load_cases(path: Path) -> CdmBenchmark:

@@ -61,7 +61,7 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition(
         key="appendicitis",
         name="Acute appendicitis",
-        weight=6,
+        weight=1,
         icd10=("K3580", "K3589", "K3530", "K3532"),
         icd9=("5409", "5400"),
         service="SURG",
@@ -108,7 +108,7 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition(
         key="cholecystitis",
         name="Acute cholecystitis",
-        weight=5,
+        weight=1,
         icd10=("K8000", "K810"),
         icd9=("57400", "5750"),
         service="SURG",
@@ -153,7 +153,7 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition(
         key="diverticulitis",
         name="Acute diverticulitis",
-        weight=3,
+        weight=1,
         icd10=("K5732", "K5720"),
         icd9=("56211",),
         service="MED",
@@ -194,7 +194,7 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition(
         key="pancreatitis",
         name="Acute pancreatitis",
-        weight=4,
+        weight=1,
         icd10=("K8590", "K8510", "K8520"),
         icd9=("5770",),
         service="MED",

@@ -42,7 +42,9 @@ PROVIDERS = tuple(
     "P" + "".join(ALNUM[(n * 2_654_435_761 % 36**5) // 36**i % 36] for i in range(5)) for n in range(1, 401)
 )
 YEAR_GROUPS = ("2008 - 2010", "2011 - 2013", "2014 - 2016", "2017 - 2019")
-ABDOMINAL_SHARE = 0.18
+# Admissions whose principal problem is one of the four CDM pathologies (equally likely, weight 1 each), so
+# every pathology has enough CDM cases for bootstrap intervals that mean something.
+ABDOMINAL_SHARE = 0.25
 GOLDEN = 0.6180339887498949  # a Weyl sequence spreads the abdominal admissions evenly over any patient range
 ABDOMINAL_CONDITIONS = tuple(c for c in CONDITIONS if c.abdominal)
 OTHER_CONDITIONS = tuple(c for c in CONDITIONS if not c.abdominal)

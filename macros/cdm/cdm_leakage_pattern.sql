@@ -48,6 +48,12 @@
 {%- endmacro %}
 
 
+{#- `text` with every leakage term replaced by `___`, as varchar: what a CDM case shows the model. -#}
+{% macro cdm_scrub(text) -%}
+    cast({{ cdm_regexp_replace_ci(text, cdm_leakage_pattern(), "'___'") }} as varchar)
+{%- endmacro %}
+
+
 {#- A `case` giving the `value` of the first `cdm_imaging_keywords` row of `kind` (by priority, value) whose
     keyword occurs in `text` as a whole word; null when none does. -#}
 {% macro cdm_imaging_class(text, kind) -%}

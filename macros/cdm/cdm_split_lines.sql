@@ -1,6 +1,6 @@
 {#-
     One row per line of `text_column` in `relation` (a CTE name): the key columns, `line_no` (1-based) and
-    `line` (carriage returns removed). Plain SQL that DuckDB and Postgres both run.
+    `line` (carriage returns removed).
 -#}
 {% macro cdm_split_lines(relation, key_columns, text_column='text') -%}
     select

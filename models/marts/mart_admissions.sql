@@ -37,6 +37,6 @@ final as (
 
 )
 
-{#- Sorted by hadm_id: a one-admission read skips every other segment. #}
+{# Sorted by hadm_id: a one-admission read skips every other segment. #}
 select * from final
 order by hadm_id

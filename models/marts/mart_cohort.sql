@@ -23,7 +23,7 @@ final as (
         subject_id,
         n_admissions,
         n_with_discharge_note,
-        row_number() over (order by n_admissions desc, subject_id) as cohort_rank,
+        row_number() over (order by n_admissions desc, subject_id asc) as cohort_rank,
         first_admittime,
         last_admittime
     from per_subject

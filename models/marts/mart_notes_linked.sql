@@ -1,16 +1,19 @@
+{#- A view over the two note section marts, so the note text is stored once (in mart_packet_<section>). -#}
+{{ config(materialized='view') }}
+
 with discharge_notes as (
 
-    select * from {{ ref('int_discharge__ranked') }}
+    select * from {{ ref('mart_packet_discharge_notes').include(database=false) }}
 
 ),
 
 radiology_notes as (
 
-    select * from {{ ref('int_radiology__ranked') }}
+    select * from {{ ref('mart_packet_radiology_notes').include(database=false) }}
 
 ),
 
-unioned as (
+final as (
 
     select
         'discharge' as note_kind,
@@ -42,13 +45,6 @@ unioned as (
         link_method
     from radiology_notes
 
-),
-
-final as (
-
-    select * from unioned
-
 )
 
 select * from final
-order by hadm_id, note_kind, charttime, note_id

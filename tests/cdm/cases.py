@@ -5,33 +5,48 @@ from generator.cdm.case import (
     DetailedLabResult,
     GroundTruth,
     HadmCase,
-    LabTestTerm,
+    LabMappingRow,
     MicrobiologyEvent,
     RadiologyReport,
     Treatment,
 )
 
+
+def _label(label, itemid, fluid="Blood", ids=None, rubric=None) -> LabMappingRow:
+    return LabMappingRow(
+        kind="label", label=label, fluid=fluid, itemid=itemid, corresponding_ids=ids or [itemid], rubric_category=rubric
+    )
+
+
+CBC = [51279, 51301, 51300, 51222, 51221, 51265, 51256]
+# A small lab test mapping in CDMv1's shape and order: labels, panels, abbreviations, totals, microbiology,
+# then our synonyms.
 MAPPING = [
-    LabTestTerm(
-        term="white blood cells", term_kind="label", itemid=51301, label="White Blood Cells", category="inflammation"
-    ),
-    LabTestTerm(term="wbc", term_kind="synonym", itemid=51301, label="White Blood Cells", category="inflammation"),
-    LabTestTerm(term="wbc", term_kind="label", itemid=51516, label="WBC", fluid="Urine", category="general"),
-    LabTestTerm(term="lipase", term_kind="label", itemid=50956, label="Lipase", category="pancreas"),
-    LabTestTerm(term="hemoglobin", term_kind="label", itemid=51222, label="Hemoglobin", category="general"),
-    LabTestTerm(term="cbc", term_kind="panel", itemid=51301, label="White Blood Cells", category="inflammation"),
-    LabTestTerm(term="cbc", term_kind="panel", itemid=51222, label="Hemoglobin", category="general"),
-    LabTestTerm(term="bmp", term_kind="panel", itemid=50983, label="Sodium", category="seriousness"),
-    LabTestTerm(term="sodium", term_kind="label", itemid=50983, label="Sodium", category="seriousness"),
-    LabTestTerm(
-        term="alanine aminotransferase",
-        term_kind="label",
-        itemid=50861,
-        label="Alanine Aminotransferase (ALT)",
-        category="liver",
-    ),
-    LabTestTerm(term="alt", term_kind="label", itemid=50861, label="Alanine Aminotransferase (ALT)", category="liver"),
-    LabTestTerm(term="electrolytes", term_kind="panel", itemid=50983, label="Sodium", category="seriousness"),
+    _label("Sodium, Whole Blood", 50824, ids=[50824, 50983], rubric="seriousness"),
+    _label("Alanine Aminotransferase (ALT)", 50861, rubric="liver"),
+    _label("Bilirubin, Direct", 50883, ids=[50883, 50885], rubric="gallbladder"),
+    _label("Bilirubin, Total", 50885, ids=[50883, 50885], rubric="gallbladder"),
+    _label("Lipase", 50956, rubric="pancreas"),
+    _label("Sodium", 50983, ids=[50824, 50983], rubric="seriousness"),
+    _label("Glucose", 51084, fluid="Urine", ids=[51084, 50931]),
+    _label("Hemoglobin", 51222, rubric="general"),
+    _label("WBC Count", 51300, ids=[51300, 51301], rubric="inflammation"),
+    _label("White Blood Cells", 51301, ids=[51300, 51301], rubric="inflammation"),
+    _label("WBC", 51516, fluid="Urine", rubric="general"),
+    _label("Glucose", 50931, ids=[51084, 50931], rubric="seriousness"),
+    LabMappingRow(kind="panel", label="Complete Blood Count (CBC)", corresponding_ids=CBC),
+    LabMappingRow(kind="panel", label="Electrolyte Panel", corresponding_ids=[50824, 50983]),
+    LabMappingRow(kind="panel", label="TSH", corresponding_ids=[50993]),
+    LabMappingRow(kind="panel", label="Blood Culture", corresponding_ids=[90201]),
+    LabMappingRow(kind="panel", label="Serum Electrolytes", corresponding_ids=[50824, 50983]),
+    LabMappingRow(kind="abbreviation", label="ALT", fluid="Blood", corresponding_ids=[50861]),
+    LabMappingRow(kind="abbreviation", label="CBC", corresponding_ids=CBC),
+    LabMappingRow(kind="abbreviation", label="Alanine Aminotransferase", fluid="Blood", corresponding_ids=[50861]),
+    LabMappingRow(kind="abbreviation", label="Complete Blood Count", corresponding_ids=CBC),
+    LabMappingRow(kind="total", label="Total Bilirubin", corresponding_ids=[50885]),
+    LabMappingRow(kind="microbiology", label="Blood Culture, Routine", itemid=90201, corresponding_ids=[90201]),
+    LabMappingRow(kind="synonym", label="tbili", fluid="Blood", corresponding_ids=[50883, 50885]),
+    LabMappingRow(kind="synonym", label="white count", fluid="Blood", corresponding_ids=[51300, 51301]),
 ]
 
 
@@ -55,7 +70,10 @@ def appendicitis_case(hadm_id: int = 101) -> HadmCase:
         ],
         microbiology_events=[
             MicrobiologyEvent(
-                test_itemid=90201, test_name="BLOOD CULTURE", spec_type_desc="BLOOD CULTURE", comments="No growth."
+                test_itemid=90201,
+                test_name="Blood Culture, Routine",
+                spec_type_desc="BLOOD CULTURE",
+                comments="No growth.",
             ),
         ],
         radiology_reports=[

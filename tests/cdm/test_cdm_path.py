@@ -78,13 +78,39 @@ def test_case_labs_include_orphans_linked_by_window_and_extended_ones_precede_th
             "select count(*) from cdm.mart_cdm_labs as labs join cdm.mart_cdm_cases as cases using (hadm_id)"
             " where labs.extended_rank is not null and labs.charttime >= cases.first_procedure_at"
         ).fetchone()[0]
-        unseen_mapped = con.sql(
-            "select count(*) from cdm.mart_cdm_lab_test_mapping"
-            " where itemid not in (select itemid from cdm.mart_cdm_labs)"
-        ).fetchone()[0]
     assert methods["time_window"] > 0 and methods["hadm_id"] > 0
     assert late == 0
-    assert unseen_mapped > 0, "seeded tests no case has should still map (and score)"
+
+
+def test_lab_test_mapping_is_written_in_cdmv1_format_beside_the_cases(cases_file, synthetic_warehouse):
+    mapping = json.loads((cases_file.parent / "lab_test_mapping.json").read_text())
+    assert all(set(row) == {"itemid", "label", "fluid", "category", "count", "corresponding_ids"} for row in mapping)
+    by_label = {row["label"]: row for row in mapping}
+    with duckdb.connect(str(synthetic_warehouse), read_only=True) as con:
+        with_events = {
+            i for (i,) in con.sql("select distinct itemid from staging.stg_mimic_hosp__labevents").fetchall()
+        }
+    assert {row["itemid"] for row in mapping if row["count"]} == with_events
+    assert 51301 in by_label["CBC"]["corresponding_ids"] and 51256 in by_label["CBC"]["corresponding_ids"]
+    assert by_label["TSH"]["corresponding_ids"] == [50993]
+    assert by_label["Blood Culture"]["corresponding_ids"] == [90201]
+    assert set(by_label["Sodium"]["corresponding_ids"]) >= {50983}
+    assert not any(row["label"] == "tbili" for row in mapping), "our own synonyms stay out of CDMv1's file"
+
+
+def test_cases_have_full_demographics_and_ground_truth_from_codes_and_the_note(cases_file):
+    benchmark = CdmBenchmark.model_validate_json(cases_file.read_text())
+    raw = json.loads(cases_file.read_text())
+    assert all(case["demographics"] is None or None not in case["demographics"].values() for case in raw["cases"])
+    treatments = [t for case in benchmark.cases for t in case.ground_truth.treatments]
+    assert {t.source for t in treatments} == {"code", "note"}
+    assert all(t.is_coded == (t.source == "code") for t in treatments)
+    assert all(t.icd_code is None and t.title == t.title.lower() for t in treatments if t.source == "note")
+    assert any(t.category for t in treatments if t.source == "note")
+    assert all(case.ground_truth.icd_diagnoses for case in benchmark.cases)
+    assert {"appendicitis", "cholecystitis", "diverticulitis", "pancreatitis"} <= {
+        entry.disease for entry in benchmark.diagnostic_criteria
+    }
 
 
 def _doctor(request: RecordedRequest) -> ScriptedResponse:
@@ -98,7 +124,7 @@ def _doctor(request: RecordedRequest) -> ScriptedResponse:
     return chat_completion(
         tool_calls=[
             {"id": "a", "name": "physical_examination", "arguments": {}},
-            {"id": "b", "name": "laboratory_tests", "arguments": {"tests": "CBC, BMP, LFTs and lipase"}},
+            {"id": "b", "name": "laboratory_tests", "arguments": {"tests": "CBC, BMP, LFTs, lipase and TSH"}},
             {"id": "c", "name": "imaging", "arguments": {"region": "Abdomen", "modality": "Ultrasound"}},
         ]
     )
@@ -124,12 +150,30 @@ def test_run_then_score_the_synthetic_cases(cases_file, openai_server, tmp_path)
     assert "0 already in" in output
 
     table = run_cli("cdm", "score", "--results", results, "--json-out", scores)
-    assert [line.split()[0] for line in table.splitlines()[1:]] == [*PATHOLOGIES, "overall"]
+    assert table.splitlines()[1].split()[:1] == ["metric"]
     report = json.loads(scores.read_text())
-    assert report["per_pathology"]["appendicitis"]["means"]["diagnosis"] == 1.0
-    assert report["per_pathology"]["pancreatitis"]["means"]["diagnosis"] == 0.0
-    assert report["overall"]["means"]["physical_exam_first"] == 1.0
-    assert report["per_pathology"]["pancreatitis"]["means"]["lab_categories"] == 1.0
+    assert set(report["per_pathology"]) == set(PATHOLOGIES)
+    assert report["per_pathology"]["appendicitis"]["metrics"]["diagnosis"]["mean"] == 1.0
+    assert report["per_pathology"]["pancreatitis"]["metrics"]["diagnosis"]["mean"] == 0.0
+    assert report["overall"]["metrics"]["physical_exam_first"]["mean"] == 1.0
+    assert report["per_pathology"]["pancreatitis"]["metrics"]["lab_categories"]["mean"] == 1.0
+
+    tool_outputs = [
+        m["content"]
+        for line in results.read_text().splitlines()
+        for m in json.loads(line)["messages"]
+        if m["role"] == "tool"
+    ]
+    assert all("Could not find" not in output for output in tool_outputs)
+    assert any("Not available in the record: TSH" in output for output in tool_outputs)
+
+    run_cli("cdm", "score", "--results", results, "--rubric", "cdmv1", "--json-out", scores)
+    cdmv1 = json.loads(scores.read_text())
+    assert cdmv1["rubric"] == "cdmv1"
+    assert cdmv1["per_pathology"]["appendicitis"]["metrics"]["diagnosis"]["mean"] == 1.0
+    assert cdmv1["per_pathology"]["appendicitis"]["metrics"]["imaging"]["mean"] == 2.0
+    assert cdmv1["per_pathology"]["pancreatitis"]["metrics"]["lab_categories"]["mean"] == 3.0
+    assert (scores.with_suffix(".csv")).exists() and (scores.with_suffix(".svg")).exists()
 
     again = run_cli(
         "cdm", "run", "--cases", cases_file, "--model", "m", "--base-url", openai_server.url, "--out", results

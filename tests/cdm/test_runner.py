@@ -46,7 +46,7 @@ def test_tool_calls_then_final_answer_are_recorded_with_the_whole_history(openai
     tool_outputs = {m["tool_call_id"]: m["content"] for m in result.messages if m["role"] == "tool"}
     assert tool_outputs["c1"] == "Abd: tender RLQ, positive Rovsing sign."
     assert "(Blood) White Blood Cells: 14.2 K/uL (abnormal) (ref: 4-10)" in tool_outputs["c2"]
-    assert "(Microbiology) BLOOD CULTURE [BLOOD CULTURE]: No growth." in tool_outputs["c2"]
+    assert "(Microbiology) Blood Culture, Routine [BLOOD CULTURE]: No growth." in tool_outputs["c2"]
     assert "Not available in the record: cbc" not in tool_outputs["c2"]
     assert tool_outputs["c2"].endswith("Could not find: unobtainium")
     assert "Noncompressible tubular structure" in tool_outputs["c3"]

@@ -186,7 +186,7 @@ def test_a_share_of_admissions_has_an_acute_abdominal_first_diagnosis_with_coher
         from diagnoses_icd d join d_icd_diagnoses t using (icd_code, icd_version)
         where d.seq_num = 1 and pathology is not null""")
     share = scalar(db, "select count(*) from abdominal") / scalar(db, "select count(*) from admissions")
-    assert 0.1 <= share <= 0.28
+    assert 0.2 <= share <= 0.3
     assert scalar(db, "select count(distinct pathology) from abdominal") == 4
     missing_labs = """select count(*) from abdominal b where 3 > (select count(distinct l.itemid) from labevents l
         join admissions a using (subject_id) where a.hadm_id = b.hadm_id and l.itemid in (51301, 50956, 50861)

@@ -49,8 +49,7 @@ enriched as (
         patients.anchor_age,
         patients.anchor_year,
         patients.anchor_year_group,
-        patients.anchor_age
-            + (extract(year from admissions.admittime) - patients.anchor_year) as age_at_admission,
+        patients.anchor_age + (extract(year from admissions.admittime) - patients.anchor_year) as age_at_admission,
         coalesce(patients.anchor_age >= 91, false) as age_deidentified,
         coalesce(discharge_counts.n_discharge_notes, 0) as n_discharge_notes,
         discharge_counts.n_discharge_notes is not null as has_discharge_note,

@@ -56,7 +56,7 @@ poe_admissions as (
 
 ),
 
-{#- A row with a hadm_id links there or nowhere; only rows with an empty hadm_id go down the precedence
+{# A row with a hadm_id links there or nowhere; only rows with an empty hadm_id go down the precedence
     (the gate sits in the select list, not the join condition, so the joins stay hash joins). #}
 candidates as (
 

@@ -49,7 +49,7 @@ unlinked as (
 
 ),
 
-{#- Only notes with an empty hadm_id are attached by window; a note naming an unknown admission stays unattached. #}
+{# Only notes with an empty hadm_id are attached by window; a note naming an unknown admission stays unattached. #}
 orphans as (
 
     select * from unlinked
@@ -63,7 +63,7 @@ orphan_links as (
 
 ),
 
-{#- Bounded by the subject's admissions: one candidate per admission of the note's own patient. #}
+{# Bounded by the subject's admissions: one candidate per admission of the note's own patient. #}
 distances as (
 
     select
@@ -91,7 +91,7 @@ nearest as (
         distance_seconds,
         row_number() over (
             partition by note_id
-            order by distance_seconds, admittime desc, hadm_id desc
+            order by distance_seconds asc, admittime desc, hadm_id desc
         ) as choice
     from distances
 

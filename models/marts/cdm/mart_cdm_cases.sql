@@ -34,10 +34,8 @@ final as (
         cast(assembled.pathology as varchar) as pathology,
         cast(admissions.anchor_age as integer) as age,
         cast(admissions.gender as varchar) as gender,
-        cast({{ cdm_regexp_replace_ci('assembled.history_text', cdm_leakage_pattern(), "'___'") }} as varchar)
-            as patient_history,
-        cast({{ cdm_regexp_replace_ci('assembled.admission_exam', cdm_leakage_pattern(), "'___'") }} as varchar)
-            as physical_exam_text,
+        {{ cdm_scrub('assembled.history_text') }} as patient_history,
+        {{ cdm_scrub('assembled.admission_exam') }} as physical_exam_text,
         cast(assembled.discharge_note_id as varchar) as discharge_note_id,
         cast(first_procedures.first_procedure_at as timestamp) as first_procedure_at,
         cast(assembled.lab_count as integer) as lab_count,

@@ -21,7 +21,7 @@ final as (
         cast(labs.test_name as varchar) as test_name,
         cast(labs.fluid as varchar) as fluid,
         cast(labs.category as varchar) as category,
-        cast({{ cdm_regexp_replace_ci('labs.value', cdm_leakage_pattern(), "'___'") }} as varchar) as value,
+        {{ cdm_scrub('labs.value') }} as value,
         cast(labs.ref_range_lower as double precision) as ref_range_lower,
         cast(labs.ref_range_upper as double precision) as ref_range_upper,
         cast(labs.charttime as timestamp) as charttime,

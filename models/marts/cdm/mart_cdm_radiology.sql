@@ -16,10 +16,10 @@ final as (
     select
         cast(radiology.hadm_id as bigint) as hadm_id,
         cast(radiology.note_id as varchar) as note_id,
-        cast({{ cdm_regexp_replace_ci('radiology.exam_name', cdm_leakage_pattern(), "'___'") }} as varchar) as exam_name,
+        {{ cdm_scrub('radiology.exam_name') }} as exam_name,
         cast(radiology.modality as varchar) as modality,
         cast(radiology.region as varchar) as region,
-        cast({{ cdm_regexp_replace_ci('radiology.report_text', cdm_leakage_pattern(), "'___'") }} as varchar) as text,
+        {{ cdm_scrub('radiology.report_text') }} as text,
         cast(radiology.charttime as timestamp) as charttime,
         cast(radiology.sequence_num as integer) as sequence_num,
         cast(

@@ -1,7 +1,9 @@
 {#-
-    Ground truth: the coded procedures of eligible admissions with lower-cased titles, de-duplicated by title
-    (first occurrence kept) and tagged with a treatment category by the longest matching ICD code prefix
-    (`cdm_procedure_categories`; null when none matches).
+    Ground truth: what was done for each case, from two sources. `code`: the coded procedures with lower-cased
+    titles, de-duplicated by title (first occurrence kept), tagged with a treatment category by the longest
+    matching ICD code prefix (`cdm_procedure_categories`). `note`: the items of the discharge note's "Major
+    Surgical or Invasive Procedure" list (`int_cdm__note_procedures`), de-duplicated by title, tagged by
+    keyword. The category is null when nothing matches.
 -#}
 with procedures as (
 
@@ -21,9 +23,15 @@ categories as (
 
 ),
 
+note_procedures as (
+
+    select * from {{ ref('int_cdm__note_procedures') }}
+
+),
+
 cases as (
 
-    select hadm_id from {{ ref('mart_cdm_cases') }}
+    select hadm_id, discharge_note_id from {{ ref('mart_cdm_cases') }}
 
 ),
 
@@ -70,6 +78,40 @@ categorized as (
 
 ),
 
+coded as (
+
+    select
+        hadm_id,
+        seq_num,
+        title,
+        icd_code,
+        icd_version,
+        category,
+        chartdate,
+        'code' as source
+    from categorized
+    where prefix_rank = 1
+
+),
+
+from_note as (
+
+    select
+        cases.hadm_id,
+        note_procedures.item_no as seq_num,
+        note_procedures.title,
+        cast(null as varchar) as icd_code,
+        cast(null as integer) as icd_version,
+        note_procedures.category,
+        cast(null as date) as chartdate,
+        'note' as source,
+        row_number() over (partition by cases.hadm_id, note_procedures.title order by note_procedures.item_no)
+            as title_rank
+    from note_procedures
+    inner join cases on cases.discharge_note_id = note_procedures.note_id
+
+),
+
 final as (
 
     select
@@ -80,9 +122,22 @@ final as (
         cast(icd_version as integer) as icd_version,
         cast(category as varchar) as category,
         cast(chartdate as date) as chartdate,
-        true as is_coded
-    from categorized
-    where prefix_rank = 1
+        source = 'code' as is_coded,
+        cast(source as varchar) as source
+    from coded
+    union all
+    select
+        cast(hadm_id as bigint) as hadm_id,
+        cast(seq_num as integer) as seq_num,
+        cast(title as varchar) as title,
+        cast(icd_code as varchar) as icd_code,
+        cast(icd_version as integer) as icd_version,
+        cast(category as varchar) as category,
+        cast(chartdate as date) as chartdate,
+        false as is_coded,
+        cast(source as varchar) as source
+    from from_note
+    where title_rank = 1
 
 )
 
