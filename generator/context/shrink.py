@@ -3,10 +3,8 @@
 The window is split three ways: a margin (1/64 of it, at least 16 tokens), room for the answer
 (`--max-output-tokens`, but at most a quarter of the window while fitting) and the prompt. A prompt that is too
 long is shrunk through numbered levels (level 0: as given; each level drops more; the last drops all that may
-go). Sizes in characters predict which level should fit; the counted tokens decide. The loop asks for a level,
-counts the prompt it gives, and when that is still too long corrects its characters-per-token estimate and asks
-again (after `FIT_ROUNDS` such rounds it goes to the last level). Nothing else goes in, so the same prompt, window
-and tokenizer always give the same level.
+go). Sizes in characters predict which level should fit; the counted tokens decide (`shrink_to_fit`). Nothing
+else goes in, so the same prompt, window and tokenizer always give the same level.
 """
 
 import bisect
@@ -19,7 +17,9 @@ from pydantic import BaseModel
 MARGIN_SHARE = 64
 MIN_MARGIN = 16
 OUTPUT_SHARE = 4
-FIT_ROUNDS = 6
+FIT_ROUNDS = 6  # counted guesses at most, after the prompt as given
+AIM = 0.98  # guesses aim this far below the limit
+FILL = 0.95  # a prompt that fits and fills this much of the limit is taken
 
 T = TypeVar("T")
 
@@ -101,30 +101,47 @@ def shrink_to_fit(
     count: Callable[[T], int],
     limit: int,
 ) -> Shrunk[T]:
-    """Shrink `first` (level 0) through `build(level)` until `count` is within `limit`.
+    """Shrink `first` (level 0) through `build(level)` until `count` is within `limit`, dropping little more than
+    needed.
 
     `shrinkable_characters(level)` is what the droppable part still holds at `level` (non-increasing),
-    `characters(value)` the whole prompt's characters. `levels` is the last level.
+    `characters(value)` the whole prompt's characters; `levels` is the last level. The first guess spends the
+    excess tokens at the whole prompt's tokens per character; later guesses draw a line (tokens against
+    shrinkable characters) through the highest level that is too long and the lowest that fits, or the start. It
+    stops at a prompt within `FILL` of the limit, at two neighbouring levels, or after `FIT_ROUNDS` guesses.
     """
     tokens = first_tokens = count(first)
-    value, level, counts = first, 0, 1
+    counts = 1
     if tokens <= limit:
-        return Shrunk(value, 0, tokens, first_tokens, counts, fits=True)
-    tokens_per_character = tokens / max(1, characters(first))
-    target = float(limit)
-    for round_number in range(FIT_ROUNDS + 1):
-        if level == levels:
-            return Shrunk(value, level, tokens, first_tokens, counts, fits=False)
-        fixed = characters(value) - shrinkable_characters(level)
-        wanted = _level_for(int(target / tokens_per_character) - fixed, levels, shrinkable_characters)
-        level = levels if round_number == FIT_ROUNDS else min(levels, max(wanted, level + 1))
+        return Shrunk(first, 0, tokens, first_tokens, counts, fits=True)
+    aim = AIM * limit
+    start = over = (0, shrinkable_characters(0), tokens)  # the highest level known to be too long
+    fit: tuple[int, int, int, T] | None = None  # the lowest level known to fit, with its value
+    wanted = over[1] - (tokens - aim) * characters(first) / tokens
+    for _ in range(FIT_ROUNDS):
+        level = max(over[0] + 1, _level_for(int(wanted), levels, shrinkable_characters))
+        if fit is not None and level >= fit[0]:
+            break
         value = build(level)
         tokens, counts = count(value), counts + 1
         if tokens <= limit:
-            return Shrunk(value, level, tokens, first_tokens, counts, fits=True)
-        tokens_per_character = max(tokens_per_character, tokens / max(1, characters(value)))
-        target *= limit / tokens
-    return Shrunk(value, level, tokens, first_tokens, counts, fits=False)
+            fit = (level, shrinkable_characters(level), tokens, value)
+            if tokens >= FILL * limit or level == over[0] + 1:
+                break
+        elif level == levels:
+            return Shrunk(value, level, tokens, first_tokens, counts, fits=False)
+        else:
+            over = (level, shrinkable_characters(level), tokens)
+        below = fit[1:3] if fit is not None else start[1:]  # the line's other point: a fit, else the start
+        slope = (below[1] - over[2]) / (below[0] - over[1]) if below[0] != over[1] else 0.0
+        if slope > 0:  # tokens per shrinkable character
+            wanted = over[1] - (over[2] - aim) / slope
+    if fit is None:
+        value = build(levels)
+        tokens, counts = count(value), counts + 1
+        return Shrunk(value, levels, tokens, first_tokens, counts, fits=tokens <= limit)
+    level, _, tokens, value = fit
+    return Shrunk(value, level, tokens, first_tokens, counts, fits=True)
 
 
 def _level_for(characters: int, levels: int, shrinkable_characters: Callable[[int], int]) -> int:

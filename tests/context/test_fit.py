@@ -71,7 +71,8 @@ def test_fitting_drops_rows_tier_by_tier_until_the_prompt_fits(openai_server, la
     record, before = fitted.record, warehouse.packet(hadm_id)
     assert record.prompt_tokens <= record.prompt_limit < record.unfitted_prompt_tokens
     assert record.prompt_tokens == token_count(render_chat(fitted.prompt.messages()))
-    assert record.rows_dropped and 2 <= record.token_counts <= 4
+    assert record.rows_dropped and 2 <= record.token_counts <= 5
+    assert record.prompt_tokens >= 0.9 * record.prompt_limit  # little more dropped than needed
     for name, dropped in record.rows_dropped.items():
         assert dropped == before.sections[name].rows_kept - fitted.packet.sections[name].rows_kept
         assert record.caps[name] < (before.sections[name].cap or 10**9)
