@@ -7,9 +7,10 @@ enforce them. Bounds are keyed `Model.field` (the pydantic class and field) and 
 an array field); `bounded_schema` writes them into the model's strict schema.
 
 Conversations (`conversation_bounds`): evidence ids are no longer than the packet's longest and no more per item
-than it holds (and `AnswerLimits.evidence_per_item`). Every other bound starts from `AnswerLimits` and is scaled
-down until an answer that fills every bound is at most `CHARACTERS_PER_OUTPUT_TOKEN` characters per token of the
-answer's budget (`max_tokens`), so a model that loops runs into a bound about when it runs out of tokens.
+than it holds. Every other bound starts from `AnswerLimits` and is scaled down until an answer that fills every
+bound, indented, is at most `CHARACTERS_PER_OUTPUT_TOKEN` characters per token of the answer's budget
+(`max_tokens`), so a model that loops runs into its bounds about when it runs out of tokens (a model that fills
+every string to its bound with 2 characters a token can still reach the limit: the round is then `truncated`).
 CDM answers (`cdm_answer_bounds`): the diagnosis' length and the number and length of treatments, scaled the same
 way.
 """
@@ -27,7 +28,9 @@ from generator.packet import Packet
 from generator.prompt import PreviousAdmission
 
 Bounds = dict[str, dict[str, int]]
-CHARACTERS_PER_OUTPUT_TOKEN = 3  # an answer's prose, ids and numbers: about 3 characters a token (ids alone 1.5-2)
+CHARACTERS_PER_OUTPUT_TOKEN = 3  # prose with ids; SmolLM2 wrote 1,186 characters of indented JSON ids in 600 tokens
+WHITESPACE_PER_VALUE = 8  # a grammar lets the model indent: a newline and spaces before every value
+COUNT_EXPONENT = 0.5  # counts shrink with the square root of the share, lengths with the share itself
 TIME_CHARACTERS = 12  # `H+hh:mm` with room for a thousand hours and a sign
 NUMBER_CHARACTERS = 16  # the longest integer a JSON grammar lets through
 SCALE_STEPS = 100
@@ -38,24 +41,23 @@ class AnswerLimits(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    turns: int = 40
+    turns: int = 60
     turn_characters: int = 600
-    evidence_per_item: int = 8
+    evidence_per_item: int = 12
     summary_characters: int = 2000
     summary_items: int = 12
-    item_characters: int = 200
+    item_characters: int = 300
     treatments: int = 12
     diagnosis_characters: int = 200
 
     def scaled(self, share: float) -> "AnswerLimits":
         """The ceilings for `share` of the room: lengths times `share`, counts times its square root (a shorter
-        turn costs the story less than a missing one), each kept at or above its floor. Evidence ids per item are
-        not scaled: an item that states facts must be able to cite them."""
-        counts = {"turns": 4, "summary_items": 2, "treatments": 3}
-        lengths = {"turn_characters": 80, "summary_characters": 200, "item_characters": 40, "diagnosis_characters": 80}
-        scaled = {name: max(floor, int(getattr(self, name) * share**0.5)) for name, floor in counts.items()}
+        turn costs the story less than a missing one), each kept at or above its floor."""
+        counts = {"turns": 4, "evidence_per_item": 2, "summary_items": 1, "treatments": 2}
+        lengths = {"turn_characters": 80, "summary_characters": 120, "item_characters": 40, "diagnosis_characters": 60}
+        scaled = {name: max(floor, int(getattr(self, name) * share**COUNT_EXPONENT)) for name, floor in counts.items()}
         scaled |= {name: max(floor, int(getattr(self, name) * share)) for name, floor in lengths.items()}
-        return AnswerLimits(**scaled, evidence_per_item=self.evidence_per_item)
+        return AnswerLimits(**scaled)
 
 
 def conversation_bounds(
@@ -114,15 +116,17 @@ def cdm_answer_bounds(model: type[BaseModel], limits: AnswerLimits, output_token
 
 
 def largest_answer(schema: dict[str, Any], node: dict[str, Any] | None = None) -> int:
-    """The characters of the longest JSON value the (bounded) schema allows, in compact form."""
+    """The characters of the longest JSON value the (bounded) schema allows, indented (`WHITESPACE_PER_VALUE`)."""
     node = schema if node is None else node
     if "$ref" in node:
         return largest_answer(schema, schema["$defs"][node["$ref"].rsplit("/", 1)[-1]])
     kind = node.get("type")
+    pad = WHITESPACE_PER_VALUE
     if kind == "object":
-        return 2 + sum(len(key) + 4 + largest_answer(schema, value) for key, value in node["properties"].items())
+        fields = node["properties"].items()
+        return 2 + pad + sum(len(key) + 4 + pad + largest_answer(schema, value) for key, value in fields)
     if kind == "array":
-        return 2 + node["maxItems"] * (largest_answer(schema, node["items"]) + 1)
+        return 2 + pad + node["maxItems"] * (largest_answer(schema, node["items"]) + 1 + pad)
     if kind == "string":
         return 2 + (max(len(value) for value in node["enum"]) if "enum" in node else node["maxLength"])
     return NUMBER_CHARACTERS

@@ -38,7 +38,7 @@ def test_every_array_and_string_of_the_conversation_schema_carries_a_bound():
     for path, node in arrays_and_strings(schema):
         assert ("maxItems" if node["type"] == "array" else "maxLength") in node, path
     turn = schema["$defs"]["Turn"]["properties"]
-    assert turn["evidence_eids"]["maxItems"] == 8 and schema["properties"]["conversation"]["maxItems"] == 40
+    assert turn["evidence_eids"]["maxItems"] == 12 and schema["properties"]["conversation"]["maxItems"] == 60
     assert turn["evidence_eids"]["items"]["maxLength"] == max(len(eid) for eid in packet.evidence_ids())
     assert "maxItems" not in strict_json_schema(ConversationOutput)["properties"]["conversation"]
 
@@ -77,7 +77,7 @@ def test_validation_reports_every_exceeded_bound_with_its_path():
     assert bound_errors(ConversationOutput.model_validate(answer), bounds) == []
     errors = bound_errors(ConversationOutput.model_validate(looping), bounds)
     assert errors == [
-        "bounds: conversation[0].evidence_eids has 30 items; at most 8 are allowed",
+        "bounds: conversation[0].evidence_eids has 30 items; at most 12 are allowed",
         "bounds: end_of_admission_summary.one_paragraph_summary has 2500 characters; at most 2000 are allowed",
     ]
 
