@@ -157,3 +157,8 @@ def test_an_unknown_window_sends_the_prompt_unfitted_and_counts_nothing(openai_s
     )
     assert fitted.record.context_window is None and fitted.record.prompt_tokens is None
     assert fitted.record.caps["labs"] == 5 and openai_server.side_requests == []
+
+
+def test_every_packet_section_has_one_place_in_the_shrink_order():
+    placed = [name for tier in SHRINK_TIERS for name in tier] + list(NEVER_SHRUNK)
+    assert sorted(placed) == sorted(SECTIONS) and len(placed) == len(set(placed))
