@@ -15,15 +15,17 @@ from generator.prompt import PreviousAdmission, Prompt, render_repair
 from generator.validate import validate_answer
 
 RESUME_PARAMS = {"temperature", "seed", "max_output_tokens"}
+REPAIR_LISTS = (40, 10, 3, 1)  # errors a repair turn lists, fewer while the window cannot hold it
 
 
 class ModelBackend:
     """The `Backend` that asks `llm`; credentialed packets go only where governance allows.
 
     Every round's request fits the window: the first is the fitted prompt with the output budget fitting left
-    it; a repair round is counted, sent without the rejected answer when that does not fit, and fails as
-    `context_overflow` when even that does not. The schema sent bounds every array and string for the round's
-    output budget (`generator/bounds.py`), and validation checks the same bounds.
+    it; a repair round is counted, sent without the rejected answer and then with fewer errors listed when that
+    does not fit, and fails as `context_overflow` when even one error does not. The schema sent bounds every
+    array and string for the round's output budget (`generator/bounds.py`), and validation checks the same
+    bounds.
     """
 
     name = "openai"
@@ -118,27 +120,29 @@ class ModelBackend:
                 return BackendAnswer(rounds, output, report)
             if number == config.repair_rounds + 1:
                 break
-            repair = render_repair(errors)
             answer = [] if result.truncated else [result.assistant_message()]
             try:
-                messages, prompt_tokens, max_tokens = self._repair_request(prompt, answer, repair)
+                messages, prompt_tokens, max_tokens = self._repair_request(prompt, answer, errors)
             except RepairTooLong as exc:
                 return BackendAnswer(rounds, failure=("context_overflow", str(exc)))
+            repair = messages[-1]["content"]
         kind = "truncated" if rounds[-1].finish_reason == "length" else "validation"
         message = f"no valid answer after {len(rounds)} rounds: " + "; ".join(rounds[-1].errors)
         return BackendAnswer(rounds, failure=(kind, message))
 
     def _repair_request(
-        self, prompt: Prompt, answer: list[dict[str, Any]], repair: str
+        self, prompt: Prompt, answer: list[dict[str, Any]], errors: list[str]
     ) -> tuple[list[dict[str, Any]], int | None, int | None]:
-        """The repair round's messages, their counted tokens and output budget; without the rejected answer
-        when the window cannot hold it."""
-        with_answer = [*prompt.messages(), *answer, {"role": "user", "content": repair}]
+        """The repair round's messages, their counted tokens and output budget. When the window cannot hold them,
+        the rejected answer is left out, then fewer of the errors are listed."""
         if not self.context.known:
-            return with_answer, None, self.max_output_tokens
+            messages = [*prompt.messages(), *answer, {"role": "user", "content": render_repair(errors)}]
+            return messages, None, self.max_output_tokens
         assert self.context.window.tokens is not None and self.context.counter is not None
         budget = Budget.of(self.context.window.tokens, self.max_output_tokens)
-        for messages in (with_answer, [*prompt.messages(), {"role": "user", "content": repair}]):
+        shorter = [{"role": "user", "content": render_repair(errors, limit=listed)} for listed in REPAIR_LISTS]
+        tries = [[*prompt.messages(), *answer, shorter[0]], *([*prompt.messages(), repair] for repair in shorter)]
+        for messages in tries:
             tokens = self.context.counter.count(messages)
             if tokens <= budget.prompt_limit:
                 return messages, tokens, budget.output_tokens(tokens, self.max_output_tokens)

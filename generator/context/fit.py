@@ -10,7 +10,8 @@ in one fixed order until it does:
   keeps last go first: for labs the normal results between each analyte's first and last one).
 Dropping means lowering caps: the fitted packet is read from the warehouse with the tightened caps (so the
 prompt says "N of M kept"), rendered and counted again. Row sizes predict where to cut; the counted tokens
-decide. Same packet, window and tokenizer: same caps, same prompt, byte for byte.
+decide. Same packet, window and tokenizer: same caps, same prompt, byte for byte. The prompt also leaves
+1/`REPAIR_SHARE` of the window for a repair round's list of what was wrong.
 """
 
 import bisect
@@ -32,6 +33,7 @@ SHRINK_TIERS: tuple[tuple[str, ...], ...] = (
     ("radiology_notes", "diagnoses"),
 )
 NEVER_SHRUNK = ("discharge_notes", "discharge_note_details")
+REPAIR_SHARE = 32  # the fitted prompt leaves 1/32 of the window for a repair turn (what was wrong, briefly)
 
 
 class ContextOverflow(Exception):
@@ -80,7 +82,7 @@ def fit_admission(
             caps=_caps_of(first),
         )
         return FittedPrompt(first, prompt, record)
-    budget = Budget.of(window.tokens, max_output_tokens)
+    budget = Budget.of(window.tokens, max_output_tokens).leaving(window.tokens // REPAIR_SHARE)
     plan = DropPlan(first)
 
     def build(level: int) -> tuple[Packet, Prompt]:

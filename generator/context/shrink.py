@@ -8,6 +8,7 @@ else goes in, so the same prompt, window and tokenizer always give the same leve
 """
 
 import bisect
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -54,6 +55,10 @@ class Budget:
         share = window // OUTPUT_SHARE
         reserved = share if max_output_tokens is None else min(max_output_tokens, share)
         return cls(window=window, margin=margin, output_reserved=reserved, prompt_limit=window - margin - reserved)
+
+    def leaving(self, tokens: int) -> "Budget":
+        """The same split with `tokens` fewer for the prompt (room kept for a later turn)."""
+        return dataclasses.replace(self, prompt_limit=self.prompt_limit - tokens)
 
     def output_tokens(self, prompt_tokens: int, requested: int | None) -> int:
         """What the answer may use once the prompt is `prompt_tokens` long: all that is left, up to `requested`."""

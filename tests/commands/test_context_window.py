@@ -86,6 +86,18 @@ def test_the_prompt_is_fitted_to_the_window_the_server_advertises(
     assert sent["properties"]["conversation"]["maxItems"] >= 4
 
 
+def test_a_repair_round_stays_inside_the_window(synthetic_warehouse, openai_server, tmp_path, largest):
+    window = largest[2] // 2
+    server = FakeLlamaCpp(openai_server, window, script=[chat_completion('{"conversation": []}')], answer=canned)
+    result = invoke(*patient_args(synthetic_warehouse, openai_server, tmp_path, largest))
+    assert result.exit_code == 0, result.output
+    rounds = admission_file(tmp_path, largest, "model_call_record.json")["rounds"]
+    limit = admission_file(tmp_path, largest, "prompt_record.json")["context"]["prompt_limit"]
+    assert len(rounds) == len(server.chats) == 2 and rounds[1]["repair_message"].startswith("Your previous answer")
+    assert rounds[0]["prompt_tokens"] <= limit and rounds[1]["prompt_tokens"] <= limit + window // 32
+    assert rounds[1]["params_sent"]["max_tokens"] == window - window // 64 - rounds[1]["prompt_tokens"]
+
+
 def test_a_changed_window_redoes_an_admission_the_same_window_resumes(
     synthetic_warehouse, openai_server, tmp_path, largest
 ):

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator import artifacts
 from generator.cli import cli
 from generator.prompt import render_prompt
 from generator.warehouse import Warehouse
@@ -47,13 +48,13 @@ def largest_admission(db: Path) -> tuple[int, int]:
 def admission_records(root: Path) -> list[dict]:
     """Per admission folder under `root` (complete or failed): its call record, prompt record and failure."""
     found = []
-    for record in sorted(root.rglob("call_record.json")):
+    for record in sorted(root.rglob(artifacts.CALL_RECORD)):
         folder = record.parent
-        failure = folder / "failure.json"
+        failure = folder / artifacts.FAILURE
         found.append(
             {
                 "call": json.loads(record.read_text()),
-                "prompt": json.loads((folder / "prompt_record.json").read_text()),
+                "prompt": json.loads((folder / artifacts.PROMPT_RECORD).read_text()),
                 "failure": json.loads(failure.read_text()) if failure.exists() else None,
             }
         )
