@@ -5,6 +5,8 @@
 # Everything is cached under build/local-llm/; later starts take seconds.
 #   bash scripts/local-llm.sh            # install if needed, start on 127.0.0.1:8080, stay in front
 #   PORT=8081 CTX=16384 bash scripts/local-llm.sh
+#   THREADS=1 bash scripts/local-llm.sh  # on a machine busy with other jobs: measured 8-10 tokens/s at a 5.5k-token
+#                                        # context with 1 thread, about 1 with 2 (the threads wait for each other)
 #   bash scripts/local-llm.sh --install  # install only; prints the server binary
 # The script execs the server, so its PID is the server's: stop it with `kill PID`.
 # The build is portable x86-64 with AVX2 (GGML_NATIVE=OFF): a native build uses AMX or AVX-512 that a VM may
@@ -14,6 +16,7 @@ cd "$(dirname "$0")/.."
 DIR="${MIMICBENCH_LOCAL_LLM_DIR:-$PWD/build/local-llm}"
 PORT="${PORT:-8080}"
 CTX="${CTX:-8192}"
+THREADS="${THREADS:-$(nproc)}"
 PYTHON="${PYTHON:-python3}"
 BIN="$DIR/bin/llama-server"
 MODEL="$DIR/models/SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -49,5 +52,5 @@ if [ ! -f "$MODEL" ]; then
 fi
 [ "${1:-}" = "--install" ] && { echo "$BIN"; exit 0; }
 echo "llama.cpp server on http://127.0.0.1:$PORT/v1 (context $CTX); test with MIMICBENCH_TEST_LLAMACPP_URL=http://127.0.0.1:$PORT/v1" >&2
-exec "$BIN" --model "$MODEL" --host 127.0.0.1 --port "$PORT" --threads "$(nproc)" --ctx-size "$CTX" \
+exec "$BIN" --model "$MODEL" --host 127.0.0.1 --port "$PORT" --threads "$THREADS" --ctx-size "$CTX" \
   --parallel 1 --no-webui --jinja
