@@ -134,13 +134,12 @@ def render_sections(packet: Packet) -> str:
     return "\n".join(blocks)
 
 
-def row_characters(packet: Packet) -> dict[str, list[int]]:
-    """Per section, the characters each row adds to the user message (its line, its note text), in row order."""
-    sizes = {}
-    for name, section in packet.sections.items():
-        columns = SECTION_BY_NAME[name].prompt_columns
-        sizes[name] = [len(_render_row(row, columns)) + 1 for row in section.rows]
-    return sizes
+def row_texts(packet: Packet) -> dict[str, list[str]]:
+    """Per section, the text each row adds to the user message (its line, its note text), in row order."""
+    return {
+        name: [_render_row(row, SECTION_BY_NAME[name].prompt_columns) + "\n" for row in section.rows]
+        for name, section in packet.sections.items()
+    }
 
 
 def _render_row(row: dict[str, Any], columns: tuple[str, ...]) -> str:

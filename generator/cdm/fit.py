@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from generator.cdm.case import HadmCase
-from generator.context.shrink import Budget, WindowUse, shrink_to_fit
+from generator.context.shrink import Budget, WindowUse, shrink_to_fit, text_size
 from generator.context.tokens import TokenCounter
 from generator.context.window import ContextWindow
 
@@ -91,9 +91,9 @@ def fit_full_info(
     shrunk = shrink_to_fit(
         messages,
         lambda level: messages_of(shrunk_case(level)),
+        smallest=messages_of(shrunk_case(levels)),
         levels=levels,
-        shrinkable_characters=lambda level: _characters(messages_of(shrunk_case(level))),
-        characters=_characters,
+        shrinkable_size=lambda level: _size(messages_of(shrunk_case(level))),
         count=counter.count,
         limit=budget.prompt_limit,
     )
@@ -136,12 +136,13 @@ def fit_history(
         cap = max(0, longest - TEXT_STEP * level)
         return [_shortened(message, cap) if index in lengths else message for index, message in enumerate(messages)]
 
+    levels = math.ceil(longest / TEXT_STEP)
     shrunk = shrink_to_fit(
         messages,
         cut,
-        levels=math.ceil(longest / TEXT_STEP),
-        shrinkable_characters=lambda level: sum(min(n, max(0, longest - TEXT_STEP * level)) for n in lengths.values()),
-        characters=_characters,
+        smallest=cut(levels),
+        levels=levels,
+        shrinkable_size=lambda level: _size(cut(level)),
         count=lambda sent: counter.count(sent, tools),
         limit=budget.prompt_limit,
     )
@@ -181,8 +182,8 @@ def _shortened(message: dict[str, Any], cap: int) -> dict[str, Any]:
     return {**message, "content": text[:cap] + SHORTENED_NOTE.format(kept=cap, total=total)}
 
 
-def _characters(messages: Sequence[dict[str, Any]]) -> int:
-    return sum(len(message.get("content") or "") for message in messages)
+def _size(messages: Sequence[dict[str, Any]]) -> int:
+    return sum(text_size(message.get("content") or "") for message in messages)
 
 
 def _advice(what: str, tokens: int, budget: Budget) -> str:

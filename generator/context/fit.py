@@ -9,7 +9,7 @@ in one fixed order until it does:
 - within a tier every section loses the same share of its rows, in its `keep_priority` order (the rows the build
   keeps last go first: for labs the normal results between each analyte's first and last one).
 Dropping means lowering caps: the fitted packet is read from the warehouse with the tightened caps (so the
-prompt says "N of M kept"), rendered and counted again. Row sizes predict where to cut; the counted tokens
+prompt says "N of M kept"), rendered and counted again. Row sizes (`text_size`) predict where to cut; the counted tokens
 decide. Same packet, window and tokenizer: same caps, same prompt, byte for byte. The prompt also leaves
 1/`REPAIR_SHARE` of the window for a repair round's list of what was wrong.
 """
@@ -19,11 +19,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import accumulate
 
-from generator.context.shrink import Budget, WindowUse, shrink_to_fit
+from generator.context.shrink import Budget, WindowUse, shrink_to_fit, text_size
 from generator.context.tokens import TokenCounter
 from generator.context.window import ContextWindow
 from generator.packet import Packet
-from generator.prompt import Prompt, row_characters
+from generator.prompt import Prompt, row_texts
 
 SHRINK_TIERS: tuple[tuple[str, ...], ...] = (
     ("poe_details", "emar_details"),
@@ -89,12 +89,13 @@ def fit_admission(
         packet = read({**caps, **plan.caps_at(level)})
         return packet, render(packet)
 
+    bare = plan.without_shrinkable(first)
     shrunk = shrink_to_fit(
         (first, prompt),
         build,
+        smallest=(bare, render(bare)),
         levels=plan.levels,
-        shrinkable_characters=plan.kept_characters,
-        characters=lambda built: _characters(built[1]),
+        shrinkable_size=plan.kept_size,
         count=lambda built: counter.count(built[1].messages()),
         limit=budget.prompt_limit,
     )
@@ -126,14 +127,14 @@ class DropPlan:
     """
 
     def __init__(self, packet: Packet):
-        characters = row_characters(packet)
+        texts = row_texts(packet)
         keyed = []
         for tier_index, tier in enumerate(SHRINK_TIERS):
             for section_index, name in enumerate(tier):
                 section = packet.sections.get(name)
                 if section is None or not section.rows:
                     continue
-                sizes = dict(zip((row["eid"] for row in section.rows), characters[name], strict=True))
+                sizes = dict(zip((row["eid"] for row in section.rows), map(text_size, texts[name]), strict=True))
                 ranked = sorted(section.rows, key=lambda row: row["keep_priority"])
                 for rank, row in enumerate(ranked, start=1):
                     key = (tier_index, -rank / len(ranked), section_index)
@@ -142,6 +143,7 @@ class DropPlan:
                     )
         keyed.sort(key=lambda item: item[0])
         self.rows = [(name, priority) for _, name, priority, *_ in keyed]
+        self.sections = {name for tier in SHRINK_TIERS for name in tier}
         self.levels = len(self.rows)
         position = {eid: index for index, (_, _, _, eid, _, _) in enumerate(keyed)}
         gone_at = [min(index, position.get(parent, index)) for index, (*_, parent, _) in enumerate(keyed)]
@@ -149,9 +151,20 @@ class DropPlan:
         self._gone_at = [gone_at[index] for index in order]
         self._dropped = [0, *accumulate(keyed[index][5] for index in order)]
 
-    def kept_characters(self, level: int) -> int:
-        """Characters the shrinkable rows still take at `level`."""
+    def kept_size(self, level: int) -> int:
+        """The size (`text_size`) of the shrinkable rows still kept at `level`."""
         return self._dropped[-1] - self._dropped[bisect.bisect_left(self._gone_at, level)]
+
+    def without_shrinkable(self, packet: Packet) -> Packet:
+        """The packet with every shrinkable section empty: what the last level keeps, without reading it."""
+        emptied = {
+            name: section.model_copy(
+                update={"rows": [], "rows_kept": 0, "truncated": bool(section.rows_seen), "cap": 0}
+            )
+            for name, section in packet.sections.items()
+            if name in self.sections
+        }
+        return packet.model_copy(update={"sections": {**packet.sections, **emptied}})
 
     def caps_at(self, level: int) -> dict[str, int]:
         """The caps that drop the first `level` rows: per touched section, just below its lowest dropped priority."""
@@ -159,10 +172,6 @@ class DropPlan:
         for name, priority in self.rows[:level]:
             caps[name] = min(caps.get(name, priority), priority - 1)
         return caps
-
-
-def _characters(prompt: Prompt) -> int:
-    return sum(len(message["content"]) for message in prompt.messages())
 
 
 def _caps_of(packet: Packet) -> dict[str, int | None]:

@@ -3,12 +3,14 @@
 The window is split three ways: a margin (1/64 of it, at least 16 tokens), room for the answer
 (`--max-output-tokens`, but at most a quarter of the window while fitting) and the prompt. A prompt that is too
 long is shrunk through numbered levels (level 0: as given; each level drops more; the last drops all that may
-go). Sizes in characters predict which level should fit; the counted tokens decide (`shrink_to_fit`). Nothing
+go). Sizes (`text_size`, a local stand-in for tokens) predict which level should fit; the counted tokens decide
+(`shrink_to_fit`). Nothing
 else goes in, so the same prompt, window and tokenizer always give the same level.
 """
 
 import bisect
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -19,10 +21,19 @@ MARGIN_SHARE = 64
 MIN_MARGIN = 16
 OUTPUT_SHARE = 4
 FIT_ROUNDS = 6  # counted guesses at most, after the prompt as given
-AIM = 0.98  # guesses aim this far below the limit
-FILL = 0.95  # a prompt that fits and fills this much of the limit is taken
+AIM = 0.97  # guesses aim this far below the limit
+FILL = 0.9  # a prompt that fits and fills this much of the limit is taken
 
 T = TypeVar("T")
+PIECE = re.compile(r"[A-Za-z]+|\d{1,3}|[^\sA-Za-z\d]")
+
+
+def text_size(text: str) -> int:
+    """A local stand-in for a text's token count: its words, runs of up to three digits and symbols.
+
+    Tokenizers split ids and numbers much finer than prose, so this follows token counts across rows of
+    different kinds far better than characters do (a lab row costs about as many pieces as tokens)."""
+    return len(PIECE.findall(text))
 
 
 class WindowUse(BaseModel):
@@ -100,56 +111,55 @@ def shrink_to_fit(
     first: T,
     build: Callable[[int], T],
     *,
+    smallest: T,
     levels: int,
-    shrinkable_characters: Callable[[int], int],
-    characters: Callable[[T], int],
+    shrinkable_size: Callable[[int], int],
     count: Callable[[T], int],
     limit: int,
 ) -> Shrunk[T]:
     """Shrink `first` (level 0) through `build(level)` until `count` is within `limit`, dropping little more than
     needed.
 
-    `shrinkable_characters(level)` is what the droppable part still holds at `level` (non-increasing),
-    `characters(value)` the whole prompt's characters; `levels` is the last level. The first guess spends the
-    excess tokens at the whole prompt's tokens per character; later guesses draw a line (tokens against
-    shrinkable characters) through the highest level that is too long and the lowest that fits, or the start. It
-    stops at a prompt within `FILL` of the limit, at two neighbouring levels, or after `FIT_ROUNDS` guesses.
+    `smallest` is the prompt of the last level (`levels`), made without cost (it is counted, never returned);
+    `shrinkable_size(level)` is what the droppable part still holds at `level` (non-increasing). Each guess
+    draws a line, tokens against shrinkable characters, through the highest level known to be too long and the
+    lowest known to fit (at first: the prompt as given and the smallest one) and takes the level where it meets
+    `AIM` of the limit. It stops at a prompt within `FILL` of the limit, at two neighbouring levels, or after
+    `FIT_ROUNDS` guesses. When even the smallest prompt is too long, nothing is built.
     """
     tokens = first_tokens = count(first)
-    counts = 1
     if tokens <= limit:
-        return Shrunk(first, 0, tokens, first_tokens, counts, fits=True)
-    aim = AIM * limit
-    start = over = (0, shrinkable_characters(0), tokens)  # the highest level known to be too long
-    fit: tuple[int, int, int, T] | None = None  # the lowest level known to fit, with its value
-    wanted = over[1] - (tokens - aim) * characters(first) / tokens
+        return Shrunk(first, 0, tokens, first_tokens, 1, fits=True)
+    floor_tokens, counts = count(smallest), 2
+    if floor_tokens > limit:
+        return Shrunk(smallest, levels, floor_tokens, first_tokens, counts, fits=False)
+    over = (0, shrinkable_size(0), tokens)  # the highest level known to be too long
+    under = (levels, shrinkable_size(levels), floor_tokens)  # the lowest level known to fit
+    fit: tuple[int, T] | None = None  # the lowest level built that fits, with its value
     for _ in range(FIT_ROUNDS):
-        level = max(over[0] + 1, _level_for(int(wanted), levels, shrinkable_characters))
-        if fit is not None and level >= fit[0]:
+        slope = (over[2] - under[2]) / max(1, over[1] - under[1])  # tokens per unit of shrinkable size
+        wanted = under[1] + (AIM * limit - under[2]) / max(slope, 1e-9)
+        level = max(over[0] + 1, _level_for(int(wanted), levels, shrinkable_size))
+        if level >= under[0] and fit is not None:
             break
         value = build(level)
         tokens, counts = count(value), counts + 1
         if tokens <= limit:
-            fit = (level, shrinkable_characters(level), tokens, value)
+            under, fit = (level, shrinkable_size(level), tokens), (level, value)
             if tokens >= FILL * limit or level == over[0] + 1:
                 break
         elif level == levels:
             return Shrunk(value, level, tokens, first_tokens, counts, fits=False)
         else:
-            over = (level, shrinkable_characters(level), tokens)
-        below = fit[1:3] if fit is not None else start[1:]  # the line's other point: a fit, else the start
-        slope = (below[1] - over[2]) / (below[0] - over[1]) if below[0] != over[1] else 0.0
-        if slope > 0:  # tokens per shrinkable character
-            wanted = over[1] - (over[2] - aim) / slope
+            over = (level, shrinkable_size(level), tokens)
     if fit is None:
         value = build(levels)
         tokens, counts = count(value), counts + 1
         return Shrunk(value, levels, tokens, first_tokens, counts, fits=tokens <= limit)
-    level, _, tokens, value = fit
-    return Shrunk(value, level, tokens, first_tokens, counts, fits=True)
+    return Shrunk(fit[1], fit[0], under[2], first_tokens, counts, fits=True)
 
 
-def _level_for(characters: int, levels: int, shrinkable_characters: Callable[[int], int]) -> int:
-    """The lowest level whose shrinkable part holds at most `characters` (the last level if none does)."""
-    fitting = bisect.bisect_left(range(levels + 1), True, key=lambda level: shrinkable_characters(level) <= characters)
+def _level_for(size: int, levels: int, shrinkable_size: Callable[[int], int]) -> int:
+    """The lowest level whose shrinkable part holds at most `size` (the last level if none does)."""
+    fitting = bisect.bisect_left(range(levels + 1), True, key=lambda level: shrinkable_size(level) <= size)
     return min(fitting, levels)

@@ -9,7 +9,7 @@ from generator.context.tokens import EstimatedCounter, LlamaCppCounter
 from generator.context.window import ContextWindow, discover_window
 from generator.llm import LLMClient, LLMError, LLMSettings
 from generator.packet import SECTIONS
-from generator.prompt import render_prompt, render_sections, row_characters
+from generator.prompt import render_prompt, render_sections, row_texts
 from generator.warehouse import Warehouse
 from tests.context.fake_llamacpp import FakeLlamaCpp, render_chat, token_count
 
@@ -43,13 +43,13 @@ def unfitted_tokens(warehouse, hadm_id) -> int:
     return token_count(render_chat(render_prompt(warehouse.packet(hadm_id), None).messages()))
 
 
-def test_row_characters_add_up_to_the_rendered_sections(largest):
+def test_row_texts_add_up_to_the_rendered_sections(largest):
     warehouse, hadm_id = largest
     packet = warehouse.packet(hadm_id)
-    sizes = row_characters(packet)
+    texts = row_texts(packet)
     shown = [name for name in SECTIONS if packet.sections[name].rows]
     headers = sum(len(line) for line in render_sections(packet).splitlines() if line.startswith("## "))
-    assert len(render_sections(packet)) == headers + len(shown) - 1 + sum(sum(sizes[name]) for name in shown)
+    assert len(render_sections(packet)) == headers + len(shown) - 1 + sum(len("".join(texts[name])) for name in shown)
 
 
 def test_a_prompt_that_fits_is_sent_as_read_counted_once_and_the_answer_gets_what_it_asked(openai_server, largest):
