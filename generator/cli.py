@@ -4,6 +4,7 @@ import click
 
 from generator import __version__
 from generator.commands import cdm, generate, run_cohort, synth, warehouse
+from generator.commands.view import view
 
 
 @click.group()
@@ -20,3 +21,4 @@ cli.add_command(generate.generate_patient)
 cli.add_command(run_cohort.generate_cohort)
 cli.add_command(run_cohort.export)
 cli.add_command(cdm.cdm)
+cli.add_command(view)
