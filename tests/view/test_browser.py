@@ -1,25 +1,20 @@
-"""The report in a real browser: Debian's headless Chromium driven by Selenium through Debian's chromedriver.
-
-Selenium never fetches a driver or a browser: the driver's path is given (so Selenium Manager is skipped) and
-SE_MANAGER_PATH points at `false`, so any attempt to run Selenium Manager fails instead of downloading. The browser
-resolves no host name, so a page that reached for the network would show an error in the console.
-"""
+"""The report in a real browser: Debian's headless Chromium driven by Selenium (see `bench/chromium.py`)."""
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WINDOW = (1440, 1000)
+from bench.chromium import CHROMEDRIVER, CHROMIUM, INSTALL_HINT, available, headless_chromium
+
 IN_VIEW = """
-const box = arguments[0].getBoundingClientRect();
-const pane = arguments[0].closest('.pane').getBoundingClientRect();
+const row = document.getElementById(arguments[0]);
+if (!row) return false;
+const box = row.getBoundingClientRect();
+const pane = row.closest('.pane').getBoundingClientRect();
 return box.height > 0 && box.top >= Math.max(0, pane.top) - 1
     && box.bottom <= Math.min(innerHeight, pane.bottom) + 1;
 """
@@ -28,25 +23,9 @@ LOAD_MS = "return performance.getEntriesByType('navigation')[0].loadEventEnd;"
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[webdriver.Chrome]:
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip(
-            f"the browser tests need Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}); "
-            "scripts/test.sh installs them with apt-get when run as root"
-        )
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        f"--window-size={WINDOW[0]},{WINDOW[1]}",
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SE_MANAGER_PATH", "/bin/false")
-        driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    if not available():
+        pytest.skip(f"the browser tests need Debian's {CHROMIUM} and {CHROMEDRIVER}: {INSTALL_HINT}")
+    driver = headless_chromium()
     try:
         yield driver
     finally:
@@ -67,14 +46,15 @@ def open_page(browser: webdriver.Chrome, path: Path) -> float:
     return browser.execute_script(LOAD_MS)
 
 
-def in_view(browser: webdriver.Chrome, element: WebElement) -> bool:
-    return browser.execute_script(IN_VIEW, element)
+def in_view(browser: webdriver.Chrome, element_id: str) -> bool:
+    """The element is on the page and within both its pane and the window."""
+    return browser.execute_script(IN_VIEW, element_id)
 
 
-def far_turn(browser: webdriver.Chrome) -> tuple[WebElement, list[WebElement]]:
-    """The first turn whose first cited row is out of view, and its cited rows."""
+def far_turn(browser: webdriver.Chrome) -> tuple[WebElement, list[str]]:
+    """The first turn whose first cited row is out of view, and the ids of its cited rows."""
     for turn in browser.find_elements(By.CSS_SELECTOR, ".turn:not([data-rows=''])"):
-        rows = [browser.find_element(By.ID, row_id) for row_id in turn.get_attribute("data-rows").split()]
+        rows = turn.get_attribute("data-rows").split()
         if not in_view(browser, rows[0]):
             return turn, rows
     raise AssertionError("every turn's rows are in view already")
@@ -89,9 +69,10 @@ def test_selecting_a_turn_highlights_its_cited_rows_and_scrolls_them_into_view(
     turn.find_element(By.CSS_SELECTOR, "p").click()
 
     assert "selected" in turn.get_attribute("class")
-    assert all("cited" in row.get_attribute("class").split() for row in rows)
+    assert all("cited" in browser.find_element(By.ID, row).get_attribute("class").split() for row in rows)
     assert in_view(browser, rows[0])
-    background = browser.execute_script("return getComputedStyle(arguments[0].cells[0]).backgroundColor", rows[0])
+    first = browser.find_element(By.ID, rows[0])
+    background = browser.execute_script("return getComputedStyle(arguments[0].cells[0]).backgroundColor", first)
     assert background == "rgb(255, 248, 197)"
     assert len(browser.find_elements(By.CSS_SELECTOR, "tr.cited")) == len(rows)
     assert "cited row" in browser.find_element(By.ID, "selection").text
@@ -102,15 +83,25 @@ def test_selecting_a_turn_highlights_its_cited_rows_and_scrolls_them_into_view(
 def test_an_evidence_link_scrolls_to_its_row(browser, report, scripted_run):
     open_page(browser, report / "admissions" / f"{scripted_run.ungrounded}.html")
     turn, rows = far_turn(browser)
-    link = turn.find_element(By.CSS_SELECTOR, f"a.eid[href='#{rows[0].get_attribute('id')}']")
+    link = turn.find_element(By.CSS_SELECTOR, f"a.eid[href='#{rows[0]}']")
     target = link.get_attribute("hash")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", turn)
     link.click()
 
     row = browser.find_element(By.CSS_SELECTOR, ":target")
     assert f"#{row.get_attribute('id')}" == target and row.tag_name == "tr"
-    assert in_view(browser, row)
+    assert in_view(browser, row.get_attribute("id"))
     assert "cited" in row.get_attribute("class").split()
+
+
+def test_a_link_from_another_page_finds_a_row_that_waits_to_be_put_in_place(browser, report, scripted_run):
+    page = report / "admissions" / f"{scripted_run.ungrounded}.html"
+    open_page(browser, page)
+    assert browser.execute_script("return JSON.parse(document.getElementById('row-chunks').textContent).length")
+    last = browser.find_elements(By.CSS_SELECTOR, "tr[id^='r-']")[-1].get_attribute("id")
+    browser.get("about:blank")
+    browser.get(f"{page.as_uri()}#{last}")
+    assert in_view(browser, last)
 
 
 def test_rows_nothing_cites_can_be_dimmed(browser, report, scripted_run):

@@ -40,6 +40,13 @@ def parse(path: Path) -> Elements:
     return Elements(path.read_text(encoding="utf-8"))
 
 
+def row_ids(html: str) -> set[str]:
+    """The ids of an admission page's rows: those in the page and those waiting in its #row-chunks script."""
+    waiting = re.search(r'<script type="application/json" id="row-chunks">(.*?)</script>', html, re.S)
+    chunks = json.loads(waiting.group(1)) if waiting else []
+    return Elements(html + "".join(chunks)).ids()
+
+
 def test_view_writes_an_index_run_cdm_patient_and_admission_pages(report, scripted_run):
     admissions = [*scripted_run.completed, scripted_run.failed]
     assert {p.stem for p in (report / "admissions").glob("*.html")} == {str(h) for h in admissions}
@@ -70,7 +77,7 @@ def test_every_page_carries_the_data_use_notice_and_loads_nothing_from_elsewhere
 
 def test_turns_cite_rows_of_the_page_and_ungrounded_numbers_are_marked(report, scripted_run):
     page = parse(report / "admissions" / f"{scripted_run.ungrounded}.html")
-    rows = page.ids()
+    rows = row_ids((report / "admissions" / f"{scripted_run.ungrounded}.html").read_text())
     turns = page.with_class("turn")
     assert turns and all(set(t["data-rows"].split()) <= rows for t in turns)
     assert any(t["data-rows"] for t in turns)
@@ -117,21 +124,17 @@ def test_cdm_table_is_the_one_cdm_score_computes(report, cdm_results, tmp_path):
     for name, group in [*expected["per_pathology"].items(), ("overall", expected["overall"])]:
         row = table[table.index(f"<td>{name}</td>") :].split("</tr>")[0]
         cells = re.findall(r"<td>([^<]*)", row)[3:]
-        means = ["–" if v is None else f"{v:.3f}" for v in group["means"].values()]
-        assert cells == means, name
+        metrics = group.get("metrics") or group["means"]
+        means = ["–" if estimate(group, m)[0] is None else f"{estimate(group, m)[0]:.3f}" for m in metrics]
+        assert [c.strip() for c in cells] == means, name
     for case in expected["cases"]:
         assert (report / "cdm" / f"{case['hadm_id']}.html").is_file()
 
 
-def test_intervals_are_read_where_the_scores_carry_them():
+def test_intervals_are_shown_when_the_scores_carry_them():
     assert estimate({"means": {"diagnosis": 0.5}}, "diagnosis") == (0.5, None, None)
-    assert estimate({"means": {"diagnosis": 0.5}, "intervals": {"diagnosis": [0.2, 0.8]}}, "diagnosis") == (
-        0.5,
-        0.2,
-        0.8,
-    )
-    mean = {"mean": 0.5, "low": 0.25, "high": 0.75}
-    assert estimate({"means": {"diagnosis": mean}}, "diagnosis") == (0.5, 0.25, 0.75)
+    summary = {"n": 4, "mean": 0.5, "ci_low": 0.25, "ci_high": 0.75}
+    assert estimate({"metrics": {"diagnosis": summary}}, "diagnosis") == (0.5, 0.25, 0.75)
 
 
 def test_view_replaces_its_own_report_but_refuses_another_folder(scripted_run, tmp_path):
@@ -152,6 +155,9 @@ def test_view_replaces_its_own_report_but_refuses_another_folder(scripted_run, t
 def test_a_missing_output_root_or_a_broken_file_is_a_clear_error(scripted_run, tmp_path):
     result = CliRunner().invoke(cli, ["view", "--output-root", str(tmp_path / "nowhere")])
     assert result.exit_code == 1 and "No output root at" in result.output
+    args = ["view", "--output-root", str(scripted_run.output_root), "--out", str(tmp_path / "report")]
+    result = CliRunner().invoke(cli, [*args, "--cdm-results", str(tmp_path / "results.jsonl")])
+    assert result.exit_code == 1 and "No results file at" in result.output
 
     broken = tmp_path / "output"
     subject = scripted_run.output_root / str(scripted_run.subject_ids[0])

@@ -6,13 +6,47 @@
   const hint = document.getElementById("selection");
   let selected = null;
 
-  function citedRows(item) {
-    return (item.dataset.rows || "")
-      .split(" ")
-      .filter(Boolean)
-      .map((id) => document.getElementById(id))
-      .filter(Boolean);
+  // Rows beyond the first few hundred wait as HTML strings in #row-chunks, one per empty table[data-chunk].
+  const store = document.getElementById("row-chunks");
+  const chunks = store ? JSON.parse(store.textContent) : [];
+
+  function fill(table) {
+    table.tBodies[0].innerHTML = chunks[table.dataset.chunk];
+    delete table.dataset.chunk;
   }
+
+  function fillNext() {
+    const table = document.querySelector("table[data-chunk]");
+    if (table) {
+      fill(table);
+      setTimeout(fillNext, 0);
+    }
+  }
+
+  // The row with this id, putting it in place with every table before it (so that nothing above it moves later).
+  function row(id) {
+    const found = document.getElementById(id);
+    if (found || !id.startsWith("r-")) return found;
+    const needle = 'id="' + id + '"';
+    const waiting = Array.from(document.querySelectorAll("table[data-chunk]"));
+    const last = waiting.findIndex((t) => chunks[t.dataset.chunk].includes(needle));
+    waiting.slice(0, last + 1).forEach(fill);
+    return document.getElementById(id);
+  }
+
+  function citedRows(item) {
+    return (item.dataset.rows || "").split(" ").filter(Boolean).map(row).filter(Boolean);
+  }
+
+  // A link to a row not yet in place: put it there before the browser looks for it.
+  document.addEventListener(
+    "click",
+    (event) => {
+      const link = event.target.closest("a[href^='#r-']");
+      if (link) row(link.hash.slice(1));
+    },
+    true,
+  );
 
   function select(item, scrollToRows) {
     document.querySelectorAll("tr.cited").forEach((row) => row.classList.remove("cited"));
@@ -47,14 +81,18 @@
   });
 
   function selectFromHash() {
-    const target = location.hash.startsWith("#turn-") && document.getElementById(location.hash.slice(1));
-    if (target) {
+    const id = decodeURIComponent(location.hash.slice(1));
+    const target = (id.startsWith("turn-") || id.startsWith("r-")) && row(id);
+    if (target && id.startsWith("turn-")) {
       select(target, true);
       target.scrollIntoView({ block: "nearest" });
+    } else if (target) {
+      target.scrollIntoView({ block: "center" });
     }
   }
   window.addEventListener("hashchange", selectFromHash);
   selectFromHash();
+  setTimeout(fillNext, 0);
 
   const dim = document.getElementById("dim-uncited");
   const packet = document.getElementById("packet");

@@ -7,10 +7,19 @@ from typing import Any
 from generator.view.html import badge, esc, table
 
 LONG_TOOL_OUTPUT = 800  # characters; longer tool results start folded
+LABELS = {  # the metrics where more is better, as the pages name them
+    "diagnosis": "diagnosis",
+    "lenient_diagnosis": "diagnosis (lenient)",
+    "physical_exam_first": "exam first",
+    "physical_exam_any": "exam at all",
+    "lab_categories": "lab categories",
+    "imaging": "imaging (0 to 2)",
+    "treatment_recall": "treatment recall",
+}
 
 
-def render_case(result: dict[str, Any], score: dict[str, Any]) -> str:
-    """`result`: the results file line; `score`: the case as `cdm score` scored it."""
+def render_case(result: dict[str, Any], score: dict[str, Any], metrics: list[str]) -> str:
+    """`result`: the results file line; `score`: the case as `cdm score` scored it; `metrics`: those it averages."""
     answer, run = result.get("answer") or {}, result["run"]
     calls = len(result.get("calls", []))
     head = (
@@ -33,7 +42,7 @@ def render_case(result: dict[str, Any], score: dict[str, Any]) -> str:
         + '<div class="split case">'
         + f'<section class="pane"><div class="pane-head"><h2>Trace</h2></div>{_trace(result)}{final}</section>'
         + f'<section class="pane"><div class="pane-head"><h2>Ground truth and verdicts</h2></div>'
-        f"{_ground_truth(result.get('ground_truth') or {})}{_verdicts(result, score)}</section>" + "</div>"
+        f"{_ground_truth(result.get('ground_truth') or {})}{_verdicts(result, score, metrics)}</section>" + "</div>"
     )
 
 
@@ -88,67 +97,46 @@ def _ground_truth(truth: dict[str, Any]) -> str:
     return f"<h3>Primary diagnosis</h3><ul>{diagnoses}</ul><h3>Treatments done</h3>{treatments}"
 
 
-def _verdicts(result: dict[str, Any], score: dict[str, Any]) -> str:
+def _verdicts(result: dict[str, Any], score: dict[str, Any], metrics: list[str]) -> str:
+    """Each metric's score with why; a metric this page has no explanation for shows its score alone."""
+    why = _explanations(result, score)
+    rows = []
+    for metric in metrics:
+        value = score.get(metric)
+        reason = "not scored in this mode" if value is None else why.get(metric, "")
+        rows.append([esc(label(metric)), "–" if value is None else f"<b>{value:g}</b>", esc(reason)])
+    invalid = score.get("invalid_tool_calls") or 0
+    note = f"<p>{invalid} tool calls were invalid.</p>" if invalid else ""
+    return f"<h3>Rubric verdicts</h3>{table(['item', 'score', 'why'], rows, cls='verdicts')}{note}"
+
+
+def _explanations(result: dict[str, Any], score: dict[str, Any]) -> dict[str, str]:
+    """What each scored item looked at, from the case's actions, answer and scored fields."""
     pathology = score["pathology"]
     diagnosis = (result.get("answer") or {}).get("diagnosis")
     said = f"“{diagnosis}”" if diagnosis else "no final diagnosis"
     actions = result.get("actions") or []
-    first_tool = actions[0]["name"] if actions else None
     requested = sorted({c for a in actions if a.get("lab") for c in a["lab"].get("categories", [])})
-    hit = score.get("lab_categories_hit") or []
-    imaging = next(
-        (a["imaging"] for a in actions if a.get("imaging") and a["imaging"].get("region") == "Abdomen"), None
-    )
+    imaging = next((a["imaging"] for a in actions if (a.get("imaging") or {}).get("region") == "Abdomen"), None)
     required, done = score.get("treatment_required", []), score.get("treatment_requested", [])
     missing = [t for t in required if t not in done]
-    items = [
-        (
-            "diagnosis",
-            score["diagnosis"],
-            f"{said} {'names' if score['diagnosis'] else 'does not name'} {pathology} "
-            "(misspellings within ratio 0.9 allowed; a negated mention does not count)",
-        ),
-        (
-            "diagnosis (lenient)",
-            score["lenient_diagnosis"],
-            "the name, or an organ word with an inflammatory modifier "
-            f"in one clause, not negated: {'found' if score['lenient_diagnosis'] else 'not found'} in {said}",
-        ),
-        ("exam first", score.get("physical_exam_first"), f"first tool call: {first_tool or 'none'}"),
-        (
-            "exam at all",
-            score.get("physical_exam_any"),
-            f"{len(actions)} tool calls, "
-            f"{'including' if score.get('physical_exam_any') else 'without'} a physical examination",
-        ),
-        (
-            "lab categories",
-            score.get("lab_categories"),
-            f"required categories requested: {', '.join(hit) or 'none'}; "
-            f"all categories requested: {', '.join(requested) or 'none'}",
-        ),
-        (
-            "imaging",
-            score.get("imaging"),
-            "first imaging of the abdomen: "
-            + (f"{imaging.get('modality')}" if imaging else "none")
-            + " (2: the preferred modality, 1: an accepted alternative, 0: none or another)",
-        ),
-        (
-            "treatment recall",
-            score.get("treatment_recall"),
-            f"required: {', '.join(required) or 'none'}; "
-            f"requested: {', '.join(done) or 'none'}; missing: {', '.join(missing) or 'none'}",
-        ),
-    ]
-    rows = [
-        [
-            esc(name),
-            "–" if value is None else f"<b>{value:g}</b>",
-            esc(why if value is not None else "not scored in full-info mode"),
-        ]
-        for name, value, why in items
-    ]
-    invalid = score.get("invalid_tool_calls") or 0
-    note = f"<p>{invalid} tool calls were invalid.</p>" if invalid else ""
-    return f"<h3>Rubric verdicts</h3>{table(['item', 'score', 'why'], rows, cls='verdicts')}{note}"
+    return {
+        "diagnosis": f"{said} {'names' if score.get('diagnosis') else 'does not name'} {pathology} "
+        "(misspellings within ratio 0.9 allowed; a negated mention does not count)",
+        "lenient_diagnosis": "the name, or an organ word with an inflammatory modifier in one clause, not negated: "
+        f"{'found' if score.get('lenient_diagnosis') else 'not found'} in {said}",
+        "physical_exam_first": f"first tool call: {actions[0]['name'] if actions else 'none'}",
+        "physical_exam_any": f"{len(actions)} tool calls, "
+        f"{'including' if score.get('physical_exam_any') else 'without'} a physical examination",
+        "lab_categories": f"required categories requested: {', '.join(score.get('lab_categories_hit') or []) or 'none'}"
+        f"; all categories requested: {', '.join(requested) or 'none'}",
+        "imaging": f"first imaging of the abdomen: {imaging.get('modality') if imaging else 'none'} "
+        "(2: the preferred modality, 1: an accepted alternative, 0: none or another)",
+        "treatment_recall": f"required: {', '.join(required) or 'none'}; requested: {', '.join(done) or 'none'}; "
+        f"missing: {', '.join(missing) or 'none'}",
+    }
+
+
+def label(metric: str) -> str:
+    """A metric as the pages name it."""
+    return LABELS.get(metric, metric.replace("_", " "))

@@ -40,7 +40,8 @@ class Citations:
             return f'<a class="eid" href="#{row_id(eid)}">{esc(eid)}</a>'
         if self.previous_hadm:
             title = f"cited from the summary of admission {self.previous_hadm}"
-            return f'<a class="eid previous" title="{esc(title)}" href="{self.previous_hadm}.html">{esc(eid)}</a>'
+            href = f"{self.previous_hadm}.html#{row_id(eid)}"
+            return f'<a class="eid previous" title="{esc(title)}" href="{href}">{esc(eid)}</a>'
         return f'<span class="eid unknown" title="not in this packet">{esc(eid)}</span>'
 
     def data_rows(self, eids: list[str]) -> str:

@@ -15,6 +15,12 @@ from generator.view.pages.citations import SUMMARY, Citations
 
 HIDDEN_KEYS = frozenset({"eid", "t_rel_min", "t_out_min", "seq", "keep_priority", "subject_id", "hadm_id", "text"})
 RECORDS = "patient and admission"
+# The first rows are in the page; the others' HTML waits in a JSON script, one string per table of
+# ROWS_PER_TABLE rows (a browser reads a string much faster than it builds rows), and the report's script puts
+# the tables in place one by one right after loading, or at once when a turn or a link needs a row not yet there.
+INLINE_ROWS = 300
+ROWS_PER_TABLE = 100
+COLUMNS = '<colgroup><col class="t"><col class="e"><col><col class="by"></colgroup>'
 # A section's header line in the prompt: "## labs: label|value|..." or "## labs (5 of 125 kept): label|...".
 _PROMPT_SECTION = re.compile(r"^## ([a-z_]+)[^:\n]*: (.+)$", re.MULTILINE)
 
@@ -31,19 +37,29 @@ def render_rows(packet: dict[str, Any], citations: Citations, prompt: dict[str, 
             timed.append((name, rows, min(times) if times else None))
     groups += sorted(timed, key=lambda g: (g[2] is None, g[2] or 0))
     jump = " ".join(f'<a href="#s-{_anchor(name)}">{esc(name)}</a>' for name, _, _ in groups)
-    blocks = []
+    blocks, deferred, inline = [], [], INLINE_ROWS
     for name, rows, _ in groups:
         section = packet.get("sections", {}).get(name) or {}
         kept = f"{section.get('rows_kept')} of {section.get('rows_seen')} rows" if section else f"{len(rows)} rows"
-        body = "".join(_row(row, citations, shown.get(name)) for row in rows)
-        blocks.append(
-            f'<h3 id="s-{_anchor(name)}">{esc(name)} <small>{esc(kept)}</small></h3>'
-            f'<table class="rows"><tbody>{body}</tbody></table>'
-        )
+        columns = shown.get(name)
+        tables = []
+        for start in range(0, len(rows), ROWS_PER_TABLE):
+            chunk = rows[start : start + ROWS_PER_TABLE]
+            body = "".join(_row(row, citations, columns) for row in chunk)
+            if inline > 0:
+                tables.append(f'<table class="rows">{COLUMNS}<tbody>{body}</tbody></table>')
+                inline -= len(chunk)
+            else:
+                tables.append(f'<table class="rows" data-chunk="{len(deferred)}">{COLUMNS}<tbody></tbody></table>')
+                deferred.append(body)
+        blocks.append(f'<h3 id="s-{_anchor(name)}">{esc(name)} <small>{esc(kept)}</small></h3>{"".join(tables)}')
+    # "</" cannot end the script element early once escaped ("<\/"), and JSON reads it back as "</".
+    store = json.dumps(deferred, ensure_ascii=False).replace("</", "<\\/")
     return (
         '<section class="pane packet" id="packet"><div class="pane-head"><h2>Packet rows</h2>'
         '<label><input type="checkbox" id="dim-uncited"> dim rows nothing cites</label></div>'
-        f'<p class="jump">{jump}</p>{"".join(blocks)}</section>'
+        f'<p class="jump">{jump}</p>{"".join(blocks)}'
+        f'<script type="application/json" id="row-chunks">{store}</script></section>'
     )
 
 
@@ -67,16 +83,13 @@ def _row(row: dict[str, Any], citations: Citations, columns: list[str] | None) -
     eid = row.get("eid", "")
     if columns is None:
         columns = [k for k in row if k not in HIDDEN_KEYS]
+    excluded = HIDDEN_KEYS.union(columns)
     facts = "".join(
         f"<i>{k}</i> {citations.link(v) if k == 'parent_eid' else escape(_text(v), quote=False)} "
         for k in columns
         if (v := row.get(k)) is not None and v != ""
     )
-    other = "; ".join(
-        f"{k} {_text(v)}"
-        for k, v in row.items()
-        if v is not None and v != "" and k not in HIDDEN_KEYS and k not in columns
-    )
+    other = "; ".join(f"{k} {_text(v)}" for k, v in row.items() if v is not None and k not in excluded and v != "")
     if other:
         facts += f'<span class="more">{escape(other, quote=False)}</span>'
     if row.get("text"):
