@@ -5,13 +5,13 @@ import re
 from html import escape
 from typing import Any
 
-# The README's "Data use" section, as every page carries it.
+# The README's "Data use" notice, and what it means for this report.
 NOTICE = (
     "MIMIC-IV and MIMIC-IV-Note are credentialed data under the PhysioNet Credentialed Health Data Use Agreement. "
-    "Credentialed data stays local: the agreement forbids sending it to third-party services that retain it. "
-    "Everything generated from credentialed data (warehouses, packets, prompts, conversations, CDM cases, exports "
-    "and this report) inherits its terms: keep it out of git and out of public places, and never serve or publish "
-    "this report."
+    "Credentialed data stays local. The agreement forbids sending it to third-party services that retain it. "
+    "Everything generated from credentialed data (warehouses, packets, prompts, conversations, CDM cases, exports) "
+    "inherits its terms: keep it out of git and out of public places. This report holds such rows: keep it local, "
+    "and never serve or publish it."
 )
 _ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?Z?$")
 _ROW_ID = re.compile(r"[^A-Za-z0-9_-]")

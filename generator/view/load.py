@@ -91,7 +91,6 @@ class AdmissionEntry:
     summary_text: str | None
     admission_type: str | None
     first_diagnosis: str | None
-    rows: int
 
 
 def find_admissions(output_root: Path) -> list[AdmissionFolder]:
@@ -168,7 +167,6 @@ def admission_entry(admission: Admission) -> AdmissionEntry:
         summary_text=(summary.get("end_of_admission_summary") or {}).get("one_paragraph_summary"),
         admission_type=(packet.get("admission") or {}).get("admission_type"),
         first_diagnosis=diagnoses[0].get("long_title") if diagnoses else None,
-        rows=sum(len(section.get("rows", [])) for section in packet.get("sections", {}).values()),
     )
 
 

@@ -38,7 +38,6 @@ MARKER = "DATA_USE.txt"
 
 @dataclass(frozen=True)
 class ReportSummary:
-    out: Path
     admissions: int
     failed: int
     patients: int
@@ -65,7 +64,7 @@ def write_report(output_root: Path, out: Path, *, cdm_results: Path | None = Non
             body = patient_page.render(subject_id, listed, read_patient_manifest(output_root, subject_id))
             _write(
                 temp / "patients" / f"{subject_id}.html",
-                page(f"patient {subject_id}", body, depth=1, data_origin=origin, links=links),
+                page(f"patient {subject_id}", body, depth=1, data_origin=_origin(listed), links=links),
             )
         body = index_page.render(entries, output_root=str(output_root), cdm=cdm_results is not None)
         _write(temp / "index.html", page("index", body, depth=0, data_origin=origin, links=links))
@@ -77,7 +76,6 @@ def write_report(output_root: Path, out: Path, *, cdm_results: Path | None = Non
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     return ReportSummary(
-        out=out,
         admissions=len(entries),
         failed=sum(e.status == "failed" for e in entries),
         patients=len(by_patient),

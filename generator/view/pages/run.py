@@ -72,7 +72,7 @@ def _failures(report: dict[str, Any] | None, entries: list[AdmissionEntry]) -> s
     listed = table(["admission", "subject", "kind", "error"], rows) if rows else '<p class="empty">None failed.</p>'
     return (
         f'<h2 id="failed">Failed admissions ({len(failed)})</h2>'
-        f'<div class="grid"><div>{chart}</div><div>{listed}</div></div>'
+        f'<div class="two-up"><div>{chart}</div><div>{listed}</div></div>'
     )
 
 
@@ -91,7 +91,7 @@ def _latency(report: dict[str, Any] | None, entries: list[AdmissionEntry]) -> st
     chart = histogram(model, x_label="model latency per admission (s, requests summed)", fmt=lambda v: f"{v:.2f}")
     quantile_table = table(["latency", *quantiles], rows, cls="numeric") if rows else ""
     return (
-        f'<h2>Latency</h2><div class="grid"><div>{chart}</div><div>{quantile_table}'
+        f'<h2>Latency</h2><div class="two-up"><div>{chart}</div><div>{quantile_table}'
         f"{status_table if statuses else ''}</div></div>"
     )
 
@@ -101,7 +101,7 @@ def _tokens(entries: list[AdmissionEntry]) -> str:
     inputs = [e.figures.input_tokens for e in with_requests]
     outputs = [e.figures.output_tokens for e in with_requests]
     return (
-        '<h2>Tokens per admission</h2><div class="grid">'
+        '<h2>Tokens per admission</h2><div class="two-up">'
         f"<div>{histogram(inputs, x_label='input tokens per admission', fmt=lambda v: f'{v:,.0f}')}</div>"
         f"<div>{histogram(outputs, x_label='output tokens per admission', fmt=lambda v: f'{v:,.0f}')}</div></div>"
     )
@@ -126,7 +126,7 @@ def _validation(report: dict[str, Any] | None, entries: list[AdmissionEntry]) ->
     ]
     return (
         f'<h2>Validation and grounding</h2><div class="stats">{"".join(figures) if validation else ""}</div>'
-        f'<div class="grid"><div>{rounds_chart}</div><div>{score_chart}</div></div>'
+        f'<div class="two-up"><div>{rounds_chart}</div><div>{score_chart}</div></div>'
     )
 
 
