@@ -124,15 +124,14 @@ def test_cdm_table_is_the_one_cdm_score_computes(report, cdm_results, tmp_path):
     for name, group in [*expected["per_pathology"].items(), ("overall", expected["overall"])]:
         row = table[table.index(f"<td>{name}</td>") :].split("</tr>")[0]
         cells = re.findall(r"<td>([^<]*)", row)[3:]
-        metrics = group.get("metrics") or group["means"]
+        metrics = group["metrics"]
         means = ["–" if estimate(group, m)[0] is None else f"{estimate(group, m)[0]:.3f}" for m in metrics]
         assert [c.strip() for c in cells] == means, name
     for case in expected["cases"]:
         assert (report / "cdm" / f"{case['hadm_id']}.html").is_file()
 
 
-def test_intervals_are_shown_when_the_scores_carry_them():
-    assert estimate({"means": {"diagnosis": 0.5}}, "diagnosis") == (0.5, None, None)
+def test_intervals_are_read_from_the_scores():
     summary = {"n": 4, "mean": 0.5, "ci_low": 0.25, "ci_high": 0.75}
     assert estimate({"metrics": {"diagnosis": summary}}, "diagnosis") == (0.5, 0.25, 0.75)
 

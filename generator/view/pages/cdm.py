@@ -12,16 +12,13 @@ from generator.view.html import badge, esc, page, table
 from generator.view.pages.cdm_case import LABELS, label, render_case
 
 SCALE = {"imaging": 2.0}
-# `cdm score`'s table: `score_table` (means with bootstrap intervals) where scoring has it, else `score_results`
-# (means only), the version before intervals.
-SCORE_TABLE = getattr(scoring, "score_table", None) or scoring.score_results
 
 
 def write_pages(results_path: Path, folder: Path, links: dict[str, str]) -> int:
     """`cdm.html` and `cdm/<hadm_id>.html` in `folder`; the number of cases."""
     try:
         results = read_results(results_path)
-        report = SCORE_TABLE(results).model_dump(mode="json")
+        report = scoring.score_table(results).model_dump(mode="json")
     except CdmError as error:
         raise ViewError(str(error)) from error
     metrics = list(_per_metric(report["overall"]))
@@ -38,16 +35,14 @@ def write_pages(results_path: Path, folder: Path, links: dict[str, str]) -> int:
 
 
 def estimate(group: dict[str, Any], metric: str) -> tuple[float | None, float | None, float | None]:
-    """A group's mean of a metric, and its interval when the scores carry one (else None, None)."""
-    value = _per_metric(group).get(metric)
-    if isinstance(value, dict):
-        return value.get("mean"), value.get("ci_low"), value.get("ci_high")
-    return value, None, None
+    """A group's mean of a metric and its interval (None where the group has no value)."""
+    value = _per_metric(group).get(metric) or {}
+    return value.get("mean"), value.get("ci_low"), value.get("ci_high")
 
 
 def _per_metric(group: dict[str, Any]) -> dict[str, Any]:
-    """metric -> {n, mean, ci_low, ci_high} (scores with intervals) or metric -> mean (scores without)."""
-    return group.get("metrics") or group.get("means") or {}
+    """metric -> {n, mean, ci_low, ci_high}."""
+    return group.get("metrics") or {}
 
 
 def _overview(report: dict[str, Any], path: Path, run: dict[str, Any], endpoint: str | None) -> str:
