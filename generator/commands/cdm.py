@@ -14,6 +14,7 @@ from generator.cdm.scoring import render_table, score_results
 from generator.commands.endpoint import DEFAULT_BASE_URL, openai_client
 from generator.governance import allowed_hosts, check_endpoint
 from generator.llm import LLMClient, LLMSettings
+from generator.origin import checked_origin
 
 
 @click.group()
@@ -90,7 +91,10 @@ def run(
     benchmark = _load_cases(cases_path)
     if limit:
         benchmark = benchmark.model_copy(update={"cases": benchmark.cases[:limit]})
-    check_endpoint(base_url, benchmark.data_origin, allowed_hosts(allow_remote))
+    origin = checked_origin(benchmark.data_origin, hadm_ids=[case.hadm_id for case in benchmark.cases])
+    if origin.warning:
+        click.echo(f"Warning: {origin.warning}", err=True)
+    check_endpoint(base_url, origin.data_origin, allowed_hosts(allow_remote))
     settings = LLMSettings(
         model=model, temperature=temperature, seed=seed, max_output_tokens=max_output_tokens, retry_limit=retry_limit
     )

@@ -123,7 +123,10 @@ def generate_patient(
         warehouse = Warehouse(db_path)
         llm = None
         if backend == "openai":
-            check_endpoint(base_url, warehouse.data_origin(), config.allowed_endpoints)
+            origin = warehouse.origin()
+            if origin.warning:
+                click.echo(f"Warning: {origin.warning}", err=True)
+            check_endpoint(base_url, origin.data_origin, config.allowed_endpoints)
             settings = LLMSettings(
                 model=model,
                 temperature=temperature,

@@ -96,7 +96,10 @@ def generate_cohort(
         subject_ids = _read_cohort(cohort_csv) if cohort_csv else [row["subject_id"] for row in warehouse.cohort(limit)]
         llm, adaptive = None, None
         if backend == "openai":
-            check_endpoint(base_url, warehouse.data_origin(), config.allowed_endpoints)
+            origin = warehouse.origin()
+            if origin.warning:
+                click.echo(f"Warning: {origin.warning}", err=True)
+            check_endpoint(base_url, origin.data_origin, config.allowed_endpoints)
             adaptive = AdaptiveLimit(concurrency)
             settings = LLMSettings(
                 model=model,
