@@ -149,7 +149,7 @@ def test_up_to_date_admission_is_skipped_unless_forced(tmp_path):
 
 
 def test_unlinked_notes_get_their_own_file(tmp_path):
-    note = {"note_id": "10000032-RR-99", "charttime": "2180-05-20T10:00:00", "text": "CXR"}
+    note = {"note_id": "90000032-RR-99", "charttime": "2180-05-20T10:00:00", "text": "CXR"}
     generate_admission(
         make_packet(),
         unlinked_notes=[note],

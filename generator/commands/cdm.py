@@ -22,6 +22,7 @@ from generator.cdm.scoring import (
     score_table,
 )
 from generator.commands.options import LLMOptions, db_option, llm_options
+from generator.origin import checked_origin
 
 
 @click.group()
@@ -73,7 +74,10 @@ def run(
     benchmark = _load_cases(cases_path)
     if limit:
         benchmark = benchmark.model_copy(update={"cases": benchmark.cases[:limit]})
-    client = llm.client(benchmark.data_origin)
+    origin = checked_origin(benchmark.data_origin, hadm_ids=[case.hadm_id for case in benchmark.cases])
+    if origin.warning:
+        click.echo(f"Warning: {origin.warning}", err=True)
+    client = llm.client(origin.data_origin)
     try:
         summary = run_benchmark(
             benchmark,

@@ -10,7 +10,14 @@ from generator.answer import GenerationConfig
 from generator.cohort.plan import CohortOptions, plan_patients
 from generator.cohort.report import REPORT, AdmissionResult, Progress, RunReport
 from generator.cohort.run import CohortRun
-from generator.commands.options import LLMOptions, generation_options, llm_options, make_backend, require_model
+from generator.commands.options import (
+    LLMOptions,
+    generation_options,
+    llm_options,
+    make_backend,
+    require_model,
+    warehouse_origin,
+)
 from generator.governance import EndpointNotAllowed
 from generator.rate_limit import AdaptiveLimit
 from generator.warehouse import Warehouse, WarehouseError
@@ -66,7 +73,7 @@ def generate_cohort(
     try:
         subject_ids = _read_cohort(cohort_csv) if cohort_csv else [row["subject_id"] for row in warehouse.cohort(limit)]
         adaptive = AdaptiveLimit(concurrency) if backend == "openai" else None
-        answerer = make_backend(backend, llm, warehouse.data_origin(), limit=adaptive)
+        answerer = make_backend(backend, llm, warehouse_origin(warehouse), limit=adaptive)
         click.echo(f"Planning {len(subject_ids)} patients...", err=True)
         plans, skipped = plan_patients(warehouse, subject_ids, options)
         total = sum(len(plan.targets) for plan in plans)

@@ -6,7 +6,14 @@ import click
 
 from generator.admissions import SelectionError
 from generator.answer import GenerationConfig
-from generator.commands.options import LLMOptions, generation_options, llm_options, make_backend, require_model
+from generator.commands.options import (
+    LLMOptions,
+    generation_options,
+    llm_options,
+    make_backend,
+    require_model,
+    warehouse_origin,
+)
 from generator.generate import generate_patient_admissions
 from generator.governance import EndpointNotAllowed
 from generator.warehouse import Warehouse, WarehouseError
@@ -35,7 +42,7 @@ def generate_patient(
         warehouse = Warehouse(db_path)
         outcomes = generate_patient_admissions(
             warehouse,
-            make_backend(backend, llm, warehouse.data_origin()),
+            make_backend(backend, llm, warehouse_origin(warehouse)),
             config,
             output_root,
             subject_id,

@@ -10,7 +10,7 @@
 with final as (
 
     select
-        '{{ var("data_origin") }}' as data_origin,
+        '{{ data_origin() }}' as data_origin,
         '{{ var("mimic_iv_version") }}' as mimic_iv_version,
         '{{ var("mimic_iv_note_version") }}' as mimic_iv_note_version,
         '{{ dbt_version }}' as dbt_version,
