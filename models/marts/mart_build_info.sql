@@ -1,6 +1,6 @@
 {%- set caps = {} -%}
 {%- for section in packet_sections() -%}
-    {%- do caps.update({section.name: section_cap(section.name)}) -%}
+{%- do caps.update({section.name: section_cap(section.name)}) -%}
 {%- endfor -%}
 {%- set build_vars = {
     'link_padding_hours': var('link_padding_hours'),
