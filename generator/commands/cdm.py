@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
+from generator.artifacts import OutputNotWritable, check_writable
 from generator.atomic import write_json_atomic, write_text_atomic
 from generator.cdm import CdmError
 from generator.cdm.case import CdmBenchmark
@@ -12,6 +13,7 @@ from generator.cdm.export import read_benchmark
 from generator.cdm.runner import read_results, run_benchmark
 from generator.cdm.scoring import render_table, score_results
 from generator.commands.options import LLMOptions, db_option, llm_options
+from generator.locks import Busy, exclusive
 
 
 @click.group()
@@ -45,22 +47,34 @@ def export(db_path: Path, out: Path, extended: bool) -> None:
 def run(
     cases_path: Path, mode: str, concurrency: int, max_turns: int, limit: int | None, out: Path, llm: LLMOptions
 ) -> None:
-    """Run a model on the cases; one JSON line per case with the whole message history."""
+    """Run a model on the cases; one JSON line per case with the whole message history.
+
+    The run holds a lock beside `--out` (`.<name>.lock`): a second run on the same file refuses at once, so
+    resuming (which cuts off a torn last line) never cuts a line another run is writing."""
     benchmark = _load_cases(cases_path)
     if limit:
         benchmark = benchmark.model_copy(update={"cases": benchmark.cases[:limit]})
+    if out.is_dir():
+        raise click.ClickException(f"--out {out} is a folder: pass the results file (JSONL) to write.")
+    try:
+        check_writable(out.parent)
+    except OutputNotWritable as error:
+        raise click.ClickException(str(error)) from error
     client = llm.client(benchmark.data_origin)
     try:
-        summary = run_benchmark(
-            benchmark,
-            client,
-            out,
-            mode=mode,
-            concurrency=concurrency,
-            max_turns=max_turns,
-            on_result=lambda r: click.echo(f"admission {r.hadm_id}: {r.status}" + (f" ({r.error})" if r.error else "")),
-        )
-    except CdmError as error:
+        with exclusive(out.with_name(f".{out.name}.lock"), f"the results file {out}"):
+            summary = run_benchmark(
+                benchmark,
+                client,
+                out,
+                mode=mode,
+                concurrency=concurrency,
+                max_turns=max_turns,
+                on_result=lambda r: click.echo(
+                    f"admission {r.hadm_id}: {r.status}" + (f" ({r.error})" if r.error else "")
+                ),
+            )
+    except (CdmError, Busy) as error:
         raise click.ClickException(str(error)) from error
     statuses = ", ".join(f"{status}: {n}" for status, n in sorted(summary.by_status.items())) or "none run"
     click.echo(f"{summary.written} cases run ({statuses}), {summary.skipped} already in {out} or without pathology")
