@@ -24,7 +24,7 @@ import openai
 from pydantic import BaseModel, ConfigDict
 
 ErrorKind = Literal[
-    "timeout", "connection", "rate_limit", "server", "auth", "bad_request", "not_found", "http", "truncated"
+    "timeout", "connection", "rate_limit", "server", "auth", "bad_request", "not_found", "redirect", "http", "truncated"
 ]
 RETRYABLE: frozenset[str] = frozenset({"timeout", "connection", "rate_limit", "server"})
 RESPONSE_FORMATS = ("json_schema", "json_object", "none")
@@ -305,11 +305,25 @@ def _failed_attempt(number: int, exc: Exception, started: float, response_format
         status="error",
         http_status=status,
         error_kind=_error_kind(exc),
-        error=f"{type(exc).__name__}: {getattr(exc, 'message', str(exc))}",
+        error=_error_text(exc),
         latency_ms=_ms_since(started),
         raw_text=body,
         response_format=response_format,
     )
+
+
+def _error_text(exc: Exception) -> str:
+    """The error, naming the URL a connection failed to reach or a redirect pointed to (never followed)."""
+    text = f"{type(exc).__name__}: {getattr(exc, 'message', str(exc))}"
+    request = getattr(exc, "request", None)
+    if isinstance(exc, openai.APIConnectionError) and request is not None:
+        url = request.url
+        cause = f": {exc.__cause__}" if exc.__cause__ and str(exc.__cause__) else ""
+        text += f" ({request.method} {url.scheme}://{url.netloc.decode('ascii')}{url.path}{cause})"
+    elif isinstance(exc, openai.APIStatusError) and 300 <= exc.status_code < 400:
+        location = exc.response.headers.get("location", "no location given")
+        text += f" (a redirect to {location}, not followed: the prompt was not sent there)"
+    return text
 
 
 def _ok_attempt(number: int, completion: Any, started: float, response_format: str) -> CallAttempt:
@@ -334,6 +348,8 @@ def _error_kind(exc: Exception) -> ErrorKind:
     if isinstance(exc, openai.APIConnectionError):
         return "connection"
     status = getattr(exc, "status_code", 0)
+    if 300 <= status < 400:
+        return "redirect"
     if status in (408, 409):
         return "timeout" if status == 408 else "server"
     if status == 429:
@@ -354,6 +370,7 @@ def _final_message(attempt: CallAttempt, retries: int) -> str:
         "auth": "check the API key (--api-key-env) and that the endpoint accepts it",
         "not_found": "check --base-url (it usually ends in /v1) and --model",
         "bad_request": "the server refused the request",
+        "redirect": "the endpoint redirected the request elsewhere; give the address it redirects to as --base-url",
     }.get(attempt.error_kind or "")
     if advice:
         return f"{advice} (HTTP {attempt.http_status}: {attempt.error})"

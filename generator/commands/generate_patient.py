@@ -6,6 +6,7 @@ import click
 
 from generator.admissions import SelectionError
 from generator.answer import GenerationConfig
+from generator.artifacts import OutputNotWritable, check_writable
 from generator.commands.options import (
     LLMOptions,
     generation_options,
@@ -16,6 +17,7 @@ from generator.commands.options import (
 )
 from generator.generate import generate_patient_admissions
 from generator.governance import EndpointNotAllowed
+from generator.locks import Busy
 from generator.warehouse import Warehouse, WarehouseError
 
 
@@ -39,23 +41,29 @@ def generate_patient(
     require_model(backend, llm)
     config = GenerationConfig(caps=caps, allowed_endpoints=llm.allowed_hosts)
     try:
-        warehouse = Warehouse(db_path)
-        outcomes = generate_patient_admissions(
-            warehouse,
-            make_backend(backend, llm, warehouse_origin(warehouse)),
-            config,
-            output_root,
-            subject_id,
-            hadm_id=hadm_id,
-            max_admissions=max_admissions,
-            include_without_discharge=include_admissions_without_discharge,
-        )
-    except (WarehouseError, SelectionError, EndpointNotAllowed) as error:
+        check_writable(output_root)
+        with Warehouse(db_path) as warehouse:
+            outcomes = generate_patient_admissions(
+                warehouse,
+                make_backend(backend, llm, warehouse_origin(warehouse)),
+                config,
+                output_root,
+                subject_id,
+                hadm_id=hadm_id,
+                max_admissions=max_admissions,
+                include_without_discharge=include_admissions_without_discharge,
+            )
+    except (OutputNotWritable, WarehouseError, SelectionError, EndpointNotAllowed) as error:
         raise click.ClickException(str(error)) from error
+    except Busy as busy:
+        raise click.ClickException(f"Patient {subject_id} not generated: {busy}.") from busy
     for outcome in outcomes:
         detail = f" ({outcome.error_kind}: {outcome.error})" if outcome.error else ""
         click.echo(f"admission {outcome.hadm_id}: {outcome.status}{detail}")
     failed = sum(outcome.status == "failed" for outcome in outcomes)
     click.echo(f"{len(outcomes) - failed} of {len(outcomes)} admissions written under {output_root / str(subject_id)}")
+    if outcomes and outcomes[-1].stops_run:
+        last = outcomes[-1]
+        raise click.ClickException(f"Stopped after admission {last.hadm_id}, before any later one: {last.error}")
     if failed:
         raise SystemExit(1)
