@@ -2,8 +2,8 @@
 
 The answer is a short canned conversation that cites the admission (`ADM#...`) and its discharge note (the first
 row of the prompt's `## discharge_notes` section), so it passes validation without the server reading the
-warehouse. It records when each request arrived and was answered, and the CPU time its request handlers took, for
-the cohort benchmark.
+warehouse; a request with `"stream": true` gets it as server-sent events. It records when each request arrived
+and was answered, and the CPU time its request handlers took, for the cohort benchmark.
 
 Usage: .venv/bin/python bench/delay_server.py [--delay 1.0] [--port 8011]   (then --base-url http://127.0.0.1:8011/v1)
 """
@@ -58,6 +58,18 @@ def completion(content: str) -> dict[str, Any]:
     }
 
 
+def streamed(body: dict[str, Any]) -> bytes:
+    """A completion as server-sent events: the content, the finish reason, the usage, then `[DONE]`."""
+    base = {"id": body["id"], "object": "chat.completion.chunk", "created": 0, "model": body["model"]}
+    choice = body["choices"][0]
+    chunks = [
+        base | {"choices": [{"index": 0, "delta": choice["message"], "finish_reason": None}]},
+        base | {"choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]},
+        base | {"choices": [], "usage": body["usage"]},
+    ]
+    return "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks).encode() + b"data: [DONE]\n\n"
+
+
 class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # the default listen backlog (5) drops connections at high concurrency
 
@@ -99,12 +111,13 @@ class DelayServer:
                 arrived, cpu = time.monotonic(), time.thread_time()
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)))
                 prompt = next(m["content"] for m in body["messages"] if m["role"] == "user")
-                data = json.dumps(completion(json.dumps(canned_answer(prompt)))).encode()
+                answer = completion(json.dumps(canned_answer(prompt)))
+                data = streamed(answer) if body.get("stream") else json.dumps(answer).encode()
                 time.sleep(max(0.0, server.delay_s - (time.monotonic() - arrived)))
                 with server._lock:  # before answering: the client's next request comes after this moment
                     server.log.append((arrived, time.monotonic(), ADMISSION.search(prompt).group(0)))
                 self.send_response(200)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type", "text/event-stream" if body.get("stream") else "application/json")
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

@@ -4,6 +4,7 @@
 `generator.records.write_answer` writes it.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -11,10 +12,15 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from generator import artifacts
+from generator.bounds import AnswerLimits
+from generator.context.fit import ContextOverflow, FitRecord, fit_admission
+from generator.context.model import NO_MODEL, ModelContext
 from generator.conversation import ConversationOutput
 from generator.packet import Packet
 from generator.prompt import PreviousAdmission, Prompt, render_prompt
 from generator.validate import ValidationReport
+
+RESUME_CONTEXT = ("context_window", "token_counter", "prompt_tokens", "output_tokens", "caps", "rows_dropped")
 
 
 class GenerationConfig(BaseModel):
@@ -23,6 +29,7 @@ class GenerationConfig(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     caps: dict[str, int | None] = {}
+    answer_limits: AnswerLimits = AnswerLimits()
     repair_rounds: int = 2
     min_grounding_score: float | None = None
     allowed_endpoints: tuple[str, ...] = ()
@@ -64,6 +71,8 @@ class Round(BaseModel):
     finish_reason: str | None
     response_text: str | None
     errors: list[str]
+    prompt_tokens: int | None = None  # the round's messages as counted for the window, when it is known
+    schema_bounds: dict[str, dict[str, int]] | None = None  # maxItems / maxLength sent with the schema
 
 
 @dataclass
@@ -82,6 +91,8 @@ class Backend(Protocol):
     name: str  # `backend` in the records: "openai" or "template"
     model: str | None  # the model requests go to; None without a model
     endpoint: str | None  # the URL requests go to; None without a model
+    context: ModelContext  # the model's window and token counter (`NO_MODEL` without a model)
+    max_output_tokens: int | None  # what an answer may use at most (the window may leave less)
 
     def resume_fields(self, config: GenerationConfig) -> dict[str, Any]:
         """The resume key's `model`, `params` and `repair_rounds`."""
@@ -92,30 +103,48 @@ class Backend(Protocol):
         ...
 
     def answer(
-        self, packet: Packet, previous: PreviousAdmission | None, prompt: Prompt, config: GenerationConfig
+        self,
+        packet: Packet,
+        previous: PreviousAdmission | None,
+        prompt: Prompt,
+        config: GenerationConfig,
+        fit: FitRecord,
     ) -> BackendAnswer:
-        """Answer the prompt about `packet` and validate the answer."""
+        """Answer the prompt about `packet` (fitted as `fit` says) and validate the answer."""
         ...
 
 
-def resume_key(packet_sha256: str, prompt: Prompt, config: GenerationConfig, backend: Backend) -> dict[str, Any]:
+def resume_key(
+    packet_sha256: str, prompt: Prompt, config: GenerationConfig, backend: Backend, fit: FitRecord
+) -> dict[str, Any]:
     """Inputs that decide an admission's output; equal keys mean a complete admission need not be redone."""
     return {
         "backend": backend.name,
         **backend.resume_fields(config),
         "min_grounding_score": config.min_grounding_score,
+        "answer_limits": config.answer_limits.model_dump(),
         "prompt_template_version": prompt.template_version,
         "packet_sha256": packet_sha256,
         "prompt_sha256": artifacts.sha256_text(prompt.system + "\n" + prompt.user),
+        "context": fit.model_dump(include=set(RESUME_CONTEXT)),
     }
 
 
 class AdmissionInputs:
-    """What the warehouse holds for one admission, and its packet's canonical JSON and SHA-256 (made once)."""
+    """What the warehouse holds for one admission, and its packet's canonical JSON and SHA-256 (made once).
 
-    def __init__(self, packet: Packet, unlinked_notes: list[dict[str, Any]]):
+    `reread(caps)` reads the same admission's packet with other caps: fitting tightens them (None: the packet
+    cannot be read again, and is sent as it is)."""
+
+    def __init__(
+        self,
+        packet: Packet,
+        unlinked_notes: list[dict[str, Any]],
+        reread: Callable[[Mapping[str, int | None]], Packet] | None = None,
+    ):
         self.packet = packet
         self.unlinked_notes = unlinked_notes
+        self.reread = reread
         self.serialized = artifacts.SerializedPacket(packet.model_dump(mode="json"))
 
 
@@ -126,6 +155,7 @@ class Answer:
     inputs: AdmissionInputs
     previous: PreviousAdmission | None
     prompt: Prompt
+    fit: FitRecord
     key: dict[str, Any]
     endpoint: str | None
     rounds: list[Round]
@@ -152,17 +182,33 @@ def answer_admission(
     output_root: Path,
     force: bool,
 ) -> Answer | None:
-    """Render, ask (or run the template) and validate, writing nothing; None when the admission's complete
-    folder is up to date (`force=False`). `write_answer` writes the result. The caller holds the patient's lock."""
+    """Render and fit, ask (or run the template) and validate, writing nothing; None when the admission's
+    complete folder is up to date (`force=False`). `write_answer` writes the result. The caller holds the
+    patient's lock."""
+    try:
+        inputs, prompt, fit = fit_inputs(inputs, previous, backend, config)
+    except ContextOverflow as overflow:
+        prompt = render_prompt(inputs.packet, previous)
+        fit = FitRecord(
+            context_window=backend.context.window.tokens,
+            window_source=backend.context.window.source,
+            token_counter=backend.context.counter.method if backend.context.counter else None,
+            output_tokens_requested=backend.max_output_tokens,
+            output_tokens=None,
+            caps={name: section.cap for name, section in inputs.packet.sections.items()},
+        )
+        answered = BackendAnswer([], failure=(overflow.kind, str(overflow)))
+    else:
+        answered = None
     packet = inputs.packet
-    prompt = render_prompt(packet, previous)
-    key = resume_key(inputs.serialized.sha256, prompt, config, backend)
+    key = resume_key(inputs.serialized.sha256, prompt, config, backend, fit)
     ids = {"subject_id": packet.subject_id, "hadm_id": packet.hadm_id}
     final = artifacts.admission_dir(output_root, packet.subject_id, packet.hadm_id)
     artifacts.recover(final)
     if not force and _up_to_date(final, key):
         return None
-    answered = backend.answer(packet, previous, prompt, config)
+    if answered is None:
+        answered = backend.answer(packet, previous, prompt, config, fit)
     attempts = [a for r in answered.rounds for a in r.attempts]
     outcome = AdmissionOutcome(
         **ids,
@@ -178,6 +224,7 @@ def answer_admission(
         inputs=inputs,
         previous=previous,
         prompt=prompt,
+        fit=fit,
         key=key,
         endpoint=backend.endpoint,
         rounds=answered.rounds,
@@ -185,3 +232,30 @@ def answer_admission(
         report=answered.report,
         outcome=outcome,
     )
+
+
+def fit_inputs(
+    inputs: AdmissionInputs, previous: PreviousAdmission | None, backend: Backend, config: GenerationConfig
+) -> tuple[AdmissionInputs, Prompt, FitRecord]:
+    """The inputs with the packet fitted to the backend's window, its prompt and the record of the fitting.
+
+    The packet already read serves the requested caps; tighter caps are read again (`inputs.reread`).
+    Raises ContextOverflow when even the smallest prompt does not fit."""
+    context = backend.context if inputs.reread is not None else NO_MODEL
+
+    def read(caps: Mapping[str, int | None]) -> Packet:
+        if dict(caps) == config.caps or inputs.reread is None:
+            return inputs.packet
+        return inputs.reread(caps)
+
+    fitted = fit_admission(
+        read,
+        lambda packet: render_prompt(packet, previous),
+        caps=config.caps,
+        window=context.window,
+        counter=context.counter,
+        max_output_tokens=backend.max_output_tokens,
+    )
+    if fitted.packet is not inputs.packet:
+        inputs = AdmissionInputs(fitted.packet, inputs.unlinked_notes, inputs.reread)
+    return inputs, fitted.prompt, fitted.record

@@ -20,7 +20,8 @@ from generator.rate_limit import AdaptiveLimit, LimitedTransport
 from generator.redaction import redacting
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"  # vLLM's default; llama.cpp serves :8080/v1, Ollama :11434/v1
-REQUEST_TIMEOUT_S = 600.0
+REQUEST_TIMEOUT_S = 120.0  # the longest the server may stay silent (answers are streamed); --request-timeout
+CONNECT_TIMEOUT_S = 10.0
 LOCAL_PLACEHOLDER_KEY = "not-needed"
 
 
@@ -36,11 +37,13 @@ def connect(
     data_origin: str,
     allowed_hosts: Iterable[str],
     limit: AdaptiveLimit | None = None,
+    request_timeout_s: float = REQUEST_TIMEOUT_S,
 ) -> LLMClient:
     """The LLM client for `base_url`, once governance allows `data_origin` data to go there (and through the
     environment's proxy for it, if any).
 
-    With `limit`, every request holds one of its slots (`LimitedTransport`). Raises `EndpointNotAllowed` or
+    With `limit`, every request holds one of its slots (`LimitedTransport`). `request_timeout_s` is the longest the
+    server may stay silent: before its first byte, and between two streamed chunks. Raises `EndpointNotAllowed` or
     `MissingApiKey`, before any request is sent.
     """
     proxy = route(base_url, data_origin, allowed_hosts)
@@ -50,7 +53,7 @@ def connect(
         base_url=base_url,
         api_key=api_key,
         max_retries=0,  # our retry policy only (generator.llm)
-        timeout=openai.Timeout(REQUEST_TIMEOUT_S, connect=10.0),
+        timeout=openai.Timeout(request_timeout_s, connect=CONNECT_TIMEOUT_S),
         http_client=http_client,
     )
     return LLMClient(sdk, settings)

@@ -7,6 +7,8 @@ order under the patient's lock, each reading the previous admission's stored sum
 files after each one; a failure every later admission would share (a refused API key) ends it.
 """
 
+import functools
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +32,12 @@ def generate_admission(
     output_root: Path,
     build_info: dict[str, Any],
     force: bool = True,
+    reread: Callable[[Mapping[str, int | None]], Packet] | None = None,
 ) -> AdmissionOutcome:
-    """Write one admission's artifacts; with `force=False` an up-to-date complete admission is skipped."""
-    inputs = AdmissionInputs(packet, unlinked_notes)
+    """Write one admission's artifacts; with `force=False` an up-to-date complete admission is skipped.
+
+    `reread(caps)` reads the admission's packet with tighter caps, for fitting it to the model's window."""
+    inputs = AdmissionInputs(packet, unlinked_notes, reread)
     answer = answer_admission(
         inputs, previous=previous, backend=backend, config=config, output_root=output_root, force=force
     )
@@ -78,6 +83,7 @@ def generate_patient_admissions(
                     config=config,
                     output_root=output_root,
                     build_info=build_info,
+                    reread=functools.partial(warehouse.packet, ref.hadm_id),
                 )
             except EndpointNotAllowed:  # every admission would be refused alike
                 raise

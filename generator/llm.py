@@ -4,10 +4,13 @@
 the only one) and serves both plain structured answers (`chat(..., output_schema=Model)`) and tool-calling
 conversations (`chat(..., tools=[...])`). It never sees or records the API key.
 
-Per request it adapts to what the server accepts, and writes each adaptation into `ChatResult.notes`:
-`json_schema` -> `json_object` -> no `response_format`; `max_tokens` -> `max_completion_tokens`; `seed`,
-`temperature` and `store` are dropped when a 400 names them. Nothing is remembered between requests, so a
-record depends only on the request and the server.
+Answers are streamed (`generator/streaming.py`), so the SDK client's read timeout (`--request-timeout`) is the
+longest the server may stay silent, not a cap on the whole answer. Per request it adapts to what the server
+accepts, and writes each adaptation into `ChatResult.notes`: `json_schema` -> `json_object` -> no
+`response_format` (also when a 400 names a schema bound such as maxItems); `max_tokens` -> `max_completion_tokens`;
+`seed`, `temperature`, `store` and `stream_options` are dropped when a 400 names them, and streaming is turned off
+when one names `stream`. Nothing is remembered between requests, so a record depends only on the request and the
+server.
 """
 
 import email.utils
@@ -23,12 +26,26 @@ from urllib.parse import urlsplit, urlunsplit
 import openai
 from pydantic import BaseModel, ConfigDict
 
+from generator.streaming import InFlight, StreamedAnswer, StreamedToolCall, collect
+
 ErrorKind = Literal[
-    "timeout", "connection", "rate_limit", "server", "auth", "bad_request", "not_found", "redirect", "http", "truncated"
+    "timeout",
+    "connection",
+    "rate_limit",
+    "server",
+    "auth",
+    "bad_request",
+    "context_overflow",
+    "not_found",
+    "redirect",
+    "http",
+    "truncated",
 ]
 RETRYABLE: frozenset[str] = frozenset({"timeout", "connection", "rate_limit", "server"})
 RESPONSE_FORMATS = ("json_schema", "json_object", "none")
-DROPPABLE_PARAMS = ("seed", "temperature", "store")
+DROPPABLE_PARAMS = ("seed", "temperature", "store", "stream_options")
+SCHEMA_BOUNDS = ("maxitems", "maxlength", "minitems", "minlength")
+CONTEXT_OVERFLOW = re.compile(r"context (size|length|window)|exceeds the available context|too many tokens", re.I)
 
 
 class LLMSettings(BaseModel):
@@ -117,12 +134,19 @@ class LLMClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         on_attempt: Callable[[CallAttempt], None] | None = None,
+        in_flight: InFlight | None = None,
     ):
         self._client = client
         self.settings = settings
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._on_attempt = on_attempt
+        self.in_flight = in_flight or InFlight()
+
+    @property
+    def sdk(self) -> openai.OpenAI:
+        """The SDK client requests go through (its base URL, key and timeout), e.g. to ask the server its window."""
+        return self._client
 
     @property
     def endpoint(self) -> str:
@@ -138,15 +162,19 @@ class LLMClient:
         messages: list[dict[str, Any]],
         *,
         output_schema: type[BaseModel] | None = None,
+        schema: dict[str, Any] | None = None,
         tools: list[dict[str, Any]] | None = None,
         tool_choice: str | dict[str, Any] | None = None,
+        max_tokens: int | None = None,
     ) -> ChatResult:
         """Send `messages` until an answer arrives; raise `LLMError` when none will.
 
+        `schema` is the JSON schema sent for `output_schema` when given (e.g. with bounds written in), else the
+        model's strict schema; `max_tokens` overrides the settings' output limit (a fitted request's budget).
         A truncated answer (`finish_reason == "length"`) is returned, not raised: check `result.truncated`
         (or use `parse_json_answer`, which refuses it).
         """
-        params = self._initial_params(tools, tool_choice)
+        params = self._initial_params(tools, tool_choice, max_tokens)
         formats = list(RESPONSE_FORMATS) if output_schema else ["none"]
         attempts: list[CallAttempt] = []
         notes: list[str] = []
@@ -154,12 +182,11 @@ class LLMClient:
         while True:
             request = dict(params)
             if formats[0] != "none":
-                request["response_format"] = _response_format(formats[0], output_schema)
+                request["response_format"] = _response_format(formats[0], output_schema, schema)
             started = time.monotonic()
             try:
-                completion = self._client.chat.completions.create(
-                    model=self.settings.model, messages=messages, **request
-                )
+                with self.in_flight.request():
+                    answer = self._send(messages, request)
             except (openai.APIStatusError, openai.APIConnectionError) as exc:
                 attempt = _failed_attempt(len(attempts) + 1, exc, started, formats[0])
                 attempts.append(attempt)
@@ -170,37 +197,55 @@ class LLMClient:
                     continue
                 if attempt.error_kind not in RETRYABLE or retries >= self.settings.retry_limit:
                     self._report(attempt)
-                    raise LLMError(_final_message(attempt, retries), attempt.error_kind, attempts, notes) from exc
+                    message = _final_message(attempt, retries, self._client.timeout)
+                    raise LLMError(message, attempt.error_kind, attempts, notes) from exc
                 attempt.wait_before_retry_s = self._wait_s(retries, exc)
                 self._report(attempt)
                 self._sleep(attempt.wait_before_retry_s)
                 retries += 1
                 continue
-            attempt = _ok_attempt(len(attempts) + 1, completion, started, formats[0])
+            attempt = _ok_attempt(len(attempts) + 1, answer, started, formats[0])
             attempts.append(attempt)
             self._report(attempt)
-            choice = completion.choices[0]
             return ChatResult(
-                content=choice.message.content,
-                tool_calls=[
-                    ToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments)
-                    for c in choice.message.tool_calls or []
-                ],
-                finish_reason=choice.finish_reason,
+                content=answer.content,
+                tool_calls=[ToolCall(id=c.id, name=c.name, arguments=c.arguments) for c in answer.tool_calls],
+                finish_reason=answer.finish_reason,
                 attempts=attempts,
                 notes=notes,
                 params_sent={**params, "response_format": formats[0]} if output_schema else params,
             )
 
-    def _initial_params(self, tools: list[dict] | None, tool_choice: str | dict | None) -> dict[str, Any]:
+    def _send(self, messages: list[dict[str, Any]], request: dict[str, Any]) -> StreamedAnswer:
+        """One request, streamed unless streaming was turned off; the answer as a `StreamedAnswer` either way."""
+        reply = self._client.chat.completions.create(model=self.settings.model, messages=messages, **request)
+        if request.get("stream"):
+            with reply:
+                return collect(reply)
+        choice = reply.choices[0] if reply.choices else None
+        message = choice.message if choice else None
+        return StreamedAnswer(
+            content=message.content if message else None,
+            tool_calls=[
+                StreamedToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments)
+                for c in (message.tool_calls if message else None) or []
+            ],
+            finish_reason=choice.finish_reason if choice else None,
+            prompt_tokens=reply.usage.prompt_tokens if reply.usage else None,
+            completion_tokens=reply.usage.completion_tokens if reply.usage else None,
+        )
+
+    def _initial_params(
+        self, tools: list[dict] | None, tool_choice: str | dict | None, max_tokens: int | None
+    ) -> dict[str, Any]:
         s = self.settings
-        params: dict[str, Any] = {"store": False}
+        params: dict[str, Any] = {"store": False, "stream": True, "stream_options": {"include_usage": True}}
         if s.temperature is not None:
             params["temperature"] = s.temperature
         if s.seed is not None:
             params["seed"] = s.seed
-        if s.max_output_tokens is not None:
-            params["max_tokens"] = s.max_output_tokens
+        if max_tokens is not None or s.max_output_tokens is not None:
+            params["max_tokens"] = max_tokens if max_tokens is not None else s.max_output_tokens
         if tools:
             params["tools"] = tools
         if tool_choice is not None:
@@ -270,12 +315,10 @@ def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
-def _response_format(kind: str, schema: type[BaseModel] | None) -> dict[str, Any]:
-    if kind == "json_schema" and schema is not None:
-        return {
-            "type": "json_schema",
-            "json_schema": {"name": schema.__name__, "strict": True, "schema": strict_json_schema(schema)},
-        }
+def _response_format(kind: str, model: type[BaseModel] | None, schema: dict[str, Any] | None) -> dict[str, Any]:
+    if kind == "json_schema" and model is not None:
+        sent = schema if schema is not None else strict_json_schema(model)
+        return {"type": "json_schema", "json_schema": {"name": model.__name__, "strict": True, "schema": sent}}
     return {"type": "json_object"}
 
 
@@ -284,9 +327,14 @@ def _adapt(exc: Exception, params: dict[str, Any], formats: list[str]) -> str | 
     if not isinstance(exc, openai.BadRequestError):
         return None
     said = f"{getattr(exc, 'param', '') or ''} {exc.message}".lower()
-    if len(formats) > 1 and ("response_format" in said or formats[0] in said):
+    names_schema = any(bound in said for bound in SCHEMA_BOUNDS)
+    if len(formats) > 1 and ("response_format" in said or formats[0] in said or names_schema):
         rejected = formats.pop(0)
         return f"server rejected response_format {rejected}; using {formats[0]}"
+    if params.get("stream") and re.search(r"\bstream\b", said):
+        del params["stream"]
+        params.pop("stream_options", None)
+        return "server rejected streaming; asked for whole answers"
     if "max_tokens" in params and "max_tokens" in said and "max_completion_tokens" not in params:
         params["max_completion_tokens"] = params.pop("max_tokens")
         return "server rejected max_tokens; sent max_completion_tokens"
@@ -326,18 +374,16 @@ def _error_text(exc: Exception) -> str:
     return text
 
 
-def _ok_attempt(number: int, completion: Any, started: float, response_format: str) -> CallAttempt:
-    choice = completion.choices[0] if completion.choices else None
-    usage = completion.usage
+def _ok_attempt(number: int, answer: StreamedAnswer, started: float, response_format: str) -> CallAttempt:
     return CallAttempt(
         attempt=number,
         status="ok",
         http_status=200,
         latency_ms=_ms_since(started),
-        input_tokens=usage.prompt_tokens if usage else None,
-        output_tokens=usage.completion_tokens if usage else None,
-        finish_reason=choice.finish_reason if choice else None,
-        raw_text=choice.message.content if choice else None,
+        input_tokens=answer.prompt_tokens,
+        output_tokens=answer.completion_tokens,
+        finish_reason=answer.finish_reason,
+        raw_text=answer.content,
         response_format=response_format,
     )
 
@@ -361,19 +407,27 @@ def _error_kind(exc: Exception) -> ErrorKind:
     if status == 404:
         return "not_found"
     if status in (400, 422):
-        return "bad_request"
+        return "context_overflow" if CONTEXT_OVERFLOW.search(getattr(exc, "message", "")) else "bad_request"
     return "http"
 
 
-def _final_message(attempt: CallAttempt, retries: int) -> str:
+def _final_message(attempt: CallAttempt, retries: int, timeout: Any) -> str:
     advice = {
         "auth": "check the API key (--api-key-env) and that the endpoint accepts it",
         "not_found": "check --base-url (it usually ends in /v1) and --model",
         "bad_request": "the server refused the request",
         "redirect": "the endpoint redirected the request elsewhere; give the address it redirects to as --base-url",
+        "context_overflow": "the prompt does not fit the model's context window: pass the server's window as "
+        "--context-window so prompts are fitted to it",
     }.get(attempt.error_kind or "")
     if advice:
         return f"{advice} (HTTP {attempt.http_status}: {attempt.error})"
+    if attempt.error_kind == "timeout":
+        silence = getattr(timeout, "read", timeout)
+        return (
+            f"gave up after {retries + 1} attempts: the server sent nothing for {silence} s "
+            "(--request-timeout; raise it for a slow server)"
+        )
     return f"gave up after {retries + 1} attempts; last error: {attempt.error}"
 
 

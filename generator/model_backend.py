@@ -3,6 +3,10 @@
 from typing import Any
 
 from generator.answer import BackendAnswer, GenerationConfig, Round
+from generator.bounds import bounded_schema, conversation_bounds
+from generator.context.fit import FitRecord
+from generator.context.model import NO_MODEL, ModelContext
+from generator.context.shrink import Budget
 from generator.conversation import ConversationOutput
 from generator.governance import check_endpoint
 from generator.llm import AnswerError, LLMClient, LLMError, parse_json_answer
@@ -14,12 +18,19 @@ RESUME_PARAMS = {"temperature", "seed", "max_output_tokens"}
 
 
 class ModelBackend:
-    """The `Backend` that asks `llm`; credentialed packets go only where governance allows."""
+    """The `Backend` that asks `llm`; credentialed packets go only where governance allows.
+
+    Every round's request fits the window: the first is the fitted prompt with the output budget fitting left
+    it; a repair round is counted, sent without the rejected answer when that does not fit, and fails as
+    `context_overflow` when even that does not. The schema sent bounds every array and string for the round's
+    output budget (`generator/bounds.py`), and validation checks the same bounds.
+    """
 
     name = "openai"
 
-    def __init__(self, llm: LLMClient):
+    def __init__(self, llm: LLMClient, context: ModelContext = NO_MODEL):
         self.llm = llm
+        self.context = context
 
     @property
     def model(self) -> str:
@@ -28,6 +39,10 @@ class ModelBackend:
     @property
     def endpoint(self) -> str:
         return self.llm.endpoint
+
+    @property
+    def max_output_tokens(self) -> int | None:
+        return self.llm.settings.max_output_tokens
 
     def resume_fields(self, config: GenerationConfig) -> dict[str, Any]:
         settings = self.llm.settings
@@ -41,19 +56,32 @@ class ModelBackend:
         return self.llm.settings.model_dump()
 
     def answer(
-        self, packet: Packet, previous: PreviousAdmission | None, prompt: Prompt, config: GenerationConfig
+        self,
+        packet: Packet,
+        previous: PreviousAdmission | None,
+        prompt: Prompt,
+        config: GenerationConfig,
+        fit: FitRecord,
     ) -> BackendAnswer:
         """Ask, validate, and ask again with the errors, up to `repair_rounds` times."""
         check_endpoint(self.llm.endpoint, packet.data_origin, config.allowed_endpoints)
         messages, repair, rounds = prompt.messages(), None, []
+        prompt_tokens, max_tokens = fit.prompt_tokens, fit.output_tokens
         for number in range(1, config.repair_rounds + 2):
+            bounds = conversation_bounds(packet, previous, config.answer_limits, max_tokens)
+            round_fields = {"round": number, "repair_message": repair, "prompt_tokens": prompt_tokens}
+            round_fields["schema_bounds"] = bounds
             try:
-                result = self.llm.chat(messages, output_schema=ConversationOutput)
+                result = self.llm.chat(
+                    messages,
+                    output_schema=ConversationOutput,
+                    schema=bounded_schema(ConversationOutput, bounds),
+                    max_tokens=max_tokens,
+                )
             except LLMError as exc:
                 rounds.append(
                     Round(
-                        round=number,
-                        repair_message=repair,
+                        **round_fields,
                         attempts=[a.model_dump() for a in exc.attempts],
                         notes=exc.notes,
                         params_sent={},
@@ -66,15 +94,18 @@ class ModelBackend:
             output, report = None, None
             try:
                 output, report = validate_answer(
-                    parse_json_answer(result), packet, previous, min_grounding_score=config.min_grounding_score
+                    parse_json_answer(result),
+                    packet,
+                    previous,
+                    min_grounding_score=config.min_grounding_score,
+                    bounds=bounds,
                 )
                 errors = report.errors
             except AnswerError as exc:
                 errors = [str(exc)]
             rounds.append(
                 Round(
-                    round=number,
-                    repair_message=repair,
+                    **round_fields,
                     attempts=[a.model_dump() for a in result.attempts],
                     notes=result.notes,
                     params_sent=result.params_sent,
@@ -85,9 +116,38 @@ class ModelBackend:
             )
             if not errors:
                 return BackendAnswer(rounds, output, report)
+            if number == config.repair_rounds + 1:
+                break
             repair = render_repair(errors)
             answer = [] if result.truncated else [result.assistant_message()]
-            messages = [*prompt.messages(), *answer, {"role": "user", "content": repair}]
+            try:
+                messages, prompt_tokens, max_tokens = self._repair_request(prompt, answer, repair)
+            except RepairTooLong as exc:
+                return BackendAnswer(rounds, failure=("context_overflow", str(exc)))
         kind = "truncated" if rounds[-1].finish_reason == "length" else "validation"
         message = f"no valid answer after {len(rounds)} rounds: " + "; ".join(rounds[-1].errors)
         return BackendAnswer(rounds, failure=(kind, message))
+
+    def _repair_request(
+        self, prompt: Prompt, answer: list[dict[str, Any]], repair: str
+    ) -> tuple[list[dict[str, Any]], int | None, int | None]:
+        """The repair round's messages, their counted tokens and output budget; without the rejected answer
+        when the window cannot hold it."""
+        with_answer = [*prompt.messages(), *answer, {"role": "user", "content": repair}]
+        if not self.context.known:
+            return with_answer, None, self.max_output_tokens
+        assert self.context.window.tokens is not None and self.context.counter is not None
+        budget = Budget.of(self.context.window.tokens, self.max_output_tokens)
+        for messages in (with_answer, [*prompt.messages(), {"role": "user", "content": repair}]):
+            tokens = self.context.counter.count(messages)
+            if tokens <= budget.prompt_limit:
+                return messages, tokens, budget.output_tokens(tokens, self.max_output_tokens)
+        raise RepairTooLong(
+            f"the repair request needs {tokens} prompt tokens, more than the {budget.prompt_limit} a window of "
+            f"{budget.window} leaves: pass a larger --context-window (and server context), or lower "
+            "--max-output-tokens."
+        )
+
+
+class RepairTooLong(Exception):
+    """A repair round's request does not fit the window even without the rejected answer."""

@@ -129,15 +129,29 @@ def render_sections(packet: Packet) -> str:
         columns = SECTION_BY_NAME[name].prompt_columns
         kept = f" ({section.rows_kept} of {section.rows_seen} kept)" if section.truncated else ""
         lines = [f"## {name}{kept}: " + "|".join(columns)]
-        for row in section.rows:
-            values = [_cell(row.get(column)) for column in columns]
-            while values and not values[-1]:
-                values.pop()
-            lines.append("|".join([row["eid"], relative_label(row.get("t_rel_min")), *values]))
-            if row.get(TEXT_COLUMN):
-                lines.append(f'"""\n{_compact_text(row[TEXT_COLUMN])}\n"""')
+        lines.extend(_render_row(row, columns) for row in section.rows)
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
+
+
+def row_characters(packet: Packet) -> dict[str, list[int]]:
+    """Per section, the characters each row adds to the user message (its line, its note text), in row order."""
+    sizes = {}
+    for name, section in packet.sections.items():
+        columns = SECTION_BY_NAME[name].prompt_columns
+        sizes[name] = [len(_render_row(row, columns)) + 1 for row in section.rows]
+    return sizes
+
+
+def _render_row(row: dict[str, Any], columns: tuple[str, ...]) -> str:
+    """A row's line (evidence id, time, its columns without trailing blanks) and its note text, if any."""
+    values = [_cell(row.get(column)) for column in columns]
+    while values and not values[-1]:
+        values.pop()
+    line = "|".join([row["eid"], relative_label(row.get("t_rel_min")), *values])
+    if row.get(TEXT_COLUMN):
+        line += f'\n"""\n{_compact_text(row[TEXT_COLUMN])}\n"""'
+    return line
 
 
 def _render_record(title: str, record: dict[str, Any], packet: Packet) -> str:

@@ -14,7 +14,7 @@ import generator
 from generator import artifacts
 from generator.answer import Answer, Backend, GenerationConfig
 from generator.packet import Packet
-from generator.prompt import TEMPLATE_VERSION, PreviousAdmission, Prompt
+from generator.prompt import TEMPLATE_VERSION
 
 
 def write_answer(answer: Answer, *, output_root: Path, caps: dict[str, int | None], build_info: dict[str, Any]) -> None:
@@ -29,7 +29,7 @@ def write_answer(answer: Answer, *, output_root: Path, caps: dict[str, int | Non
         )
         if answer.inputs.unlinked_notes:
             writer.canonical(artifacts.UNLINKED_NOTES, {"radiology_notes": answer.inputs.unlinked_notes})
-        writer.json(artifacts.PROMPT_RECORD, _prompt_record(answer.prompt, answer.previous, answer.key))
+        writer.json(artifacts.PROMPT_RECORD, _prompt_record(answer))
         writer.json(
             artifacts.RAW_OUTPUT,
             {
@@ -71,7 +71,10 @@ def write_answer(answer: Answer, *, output_root: Path, caps: dict[str, int | Non
         writer.commit()
 
 
-def _prompt_record(prompt: Prompt, previous: PreviousAdmission | None, key: dict[str, Any]) -> dict[str, Any]:
+def _prompt_record(answer: Answer) -> dict[str, Any]:
+    """The messages sent, their hashes, the previous admission recalled and how the prompt was fitted (`context`:
+    window, counted tokens, caps used, rows dropped per section, output budget)."""
+    prompt, previous, key = answer.prompt, answer.previous, answer.key
     return {
         "prompt_template_version": prompt.template_version,
         "previous_admission": None
@@ -84,6 +87,7 @@ def _prompt_record(prompt: Prompt, previous: PreviousAdmission | None, key: dict
             "user_sha256": artifacts.sha256_text(prompt.user),
             "prompt_sha256": key["prompt_sha256"],
         },
+        "context": answer.fit.model_dump(),
     }
 
 

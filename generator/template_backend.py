@@ -7,6 +7,8 @@ fixed lay phrases, and the discharge note is cited at discharge. Same packet, sa
 from typing import Any
 
 from generator.answer import BackendAnswer, GenerationConfig, Round
+from generator.context.fit import FitRecord
+from generator.context.model import NO_MODEL
 from generator.conversation import (
     ConversationOutput,
     Disposition,
@@ -37,6 +39,8 @@ class TemplateBackend:
     name = BACKEND_NAME
     model = None
     endpoint = None
+    context = NO_MODEL
+    max_output_tokens = None
 
     def resume_fields(self, config: GenerationConfig) -> dict[str, Any]:
         return {"model": MODEL_NAME, "params": {}, "repair_rounds": 0}
@@ -45,7 +49,12 @@ class TemplateBackend:
         return {"model": MODEL_NAME, "backend": BACKEND_NAME}
 
     def answer(
-        self, packet: Packet, previous: PreviousAdmission | None, prompt: Prompt, config: GenerationConfig
+        self,
+        packet: Packet,
+        previous: PreviousAdmission | None,
+        prompt: Prompt,
+        config: GenerationConfig,
+        fit: FitRecord,
     ) -> BackendAnswer:
         """The template's answer, validated like a model's (the prompt is not needed)."""
         output = template_answer(packet)

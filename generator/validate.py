@@ -1,6 +1,7 @@
 """Checks a model answer against the output schema and the packet; the errors feed the repair turn.
 
-Rules (names appear in every error and in `summary.json`): schema, turn_ids, non_empty_text, relative_time,
+Rules (names appear in every error and in `summary.json`): schema, bounds (the maxItems / maxLength sent with
+the schema, `generator/bounds.py`), turn_ids, non_empty_text, relative_time,
 chronology, no_calendar_dates, known_evidence, clinical_turns_cite, discharge_note_cited, patient_speaks,
 grounding. Grounding (numbers stated in a turn appear in the rows it cites) is always scored, and is an error
 only when `min_grounding_score` is set.
@@ -11,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from generator.bounds import Bounds, bound_errors
 from generator.conversation import ConversationOutput, EndOfAdmissionSummary
 from generator.packet import Packet
 from generator.prompt import NON_FACT_KEYS, PreviousAdmission, parse_relative
@@ -48,7 +50,12 @@ class ValidationReport(BaseModel):
 
 
 def validate_answer(
-    data: Any, packet: Packet, previous: PreviousAdmission | None, *, min_grounding_score: float | None = None
+    data: Any,
+    packet: Packet,
+    previous: PreviousAdmission | None,
+    *,
+    min_grounding_score: float | None = None,
+    bounds: Bounds | None = None,
 ) -> tuple[ConversationOutput | None, ValidationReport]:
     """The parsed output (None when the schema fails) and the report of every rule."""
     try:
@@ -60,6 +67,7 @@ def validate_answer(
         )
     evidence = _Evidence(packet, previous)
     errors = [
+        *bound_errors(output, bounds or {}),
         *_check_turns(output),
         *_check_times(output),
         *_check_calendar(output),

@@ -8,6 +8,13 @@ server that every proxy variable names.
     server.push(chat_completion('{"a": 1}'), error_response(429, "slow down", headers={"retry-after": "0"}))
     client = openai.OpenAI(base_url=server.url, api_key="test", max_retries=0, timeout=2)
 
+Fixed endpoints answer every request to their path without touching the queue (GET and POST):
+`server.route("GET", "/v1/models", lambda request: ScriptedResponse(body={...}))`. Only chat completions come
+from the queue and are recorded in `server.requests`; any other path is answered by its route, else 404, and
+recorded in `server.side_requests`. A request with
+`"stream": true` gets its scripted completion as server-sent events (one chunk per content piece or tool call,
+then the usage, then `[DONE]`), or `stream_chunks` as given.
+
 Also usable outside pytest (benchmarks): `with OpenAIServer(fallback=lambda request: ...) as server: ...`.
 """
 
@@ -30,6 +37,8 @@ class ScriptedResponse:
     body: dict[str, Any] | str = field(default_factory=dict)
     delay_s: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    stream_chunks: list[dict[str, Any]] | None = None
+    chunk_delay_s: float = 0.0
 
 
 @dataclass
@@ -96,6 +105,37 @@ def error_response(
     return ScriptedResponse(status=status, body=body, headers=headers or {})
 
 
+def stream_events(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """A non-streamed completion as the chunks a streaming server sends: content, tool calls, finish, usage."""
+    choice = body["choices"][0]
+    message = choice["message"]
+    base = {key: body[key] for key in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
+    deltas: list[dict[str, Any]] = [{"role": "assistant"}]
+    if message.get("content"):
+        text = message["content"]
+        middle = len(text) // 2
+        deltas += [{"content": text[:middle]}, {"content": text[middle:]}]
+    for index, call in enumerate(message.get("tool_calls") or []):
+        arguments = call["function"]["arguments"]
+        deltas.append(
+            {
+                "tool_calls": [
+                    {
+                        "index": index,
+                        "id": call["id"],
+                        "type": "function",
+                        "function": {"name": call["function"]["name"], "arguments": arguments[:3]},
+                    }
+                ]
+            }
+        )
+        deltas.append({"tool_calls": [{"index": index, "function": {"arguments": arguments[3:]}}]})
+    chunks = [base | {"choices": [{"index": 0, "delta": delta, "finish_reason": None}]} for delta in deltas]
+    chunks.append(base | {"choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]})
+    chunks.append(base | {"choices": [], "usage": body["usage"]})
+    return chunks
+
+
 def _unscripted(request: RecordedRequest) -> ScriptedResponse:
     return error_response(599, f"no scripted response left for {request.method} {request.path}")
 
@@ -110,8 +150,10 @@ class OpenAIServer:
 
     def __init__(self, fallback: Callable[[RecordedRequest], ScriptedResponse] = _unscripted):
         self.fallback = fallback
-        self.requests: list[RecordedRequest] = []
+        self.requests: list[RecordedRequest] = []  # chat completions requests
+        self.side_requests: list[RecordedRequest] = []  # any other path (models, props, tokenize, ...)
         self._queue: deque[ScriptedResponse] = deque()
+        self._routes: dict[tuple[str, str], Callable[[RecordedRequest], ScriptedResponse]] = {}
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._httpd = _ThreadingServer(("127.0.0.1", 0), self._handler_class())
@@ -126,6 +168,11 @@ class OpenAIServer:
     def push(self, *responses: ScriptedResponse) -> None:
         with self._lock:
             self._queue.extend(responses)
+
+    def route(self, method: str, path: str, answer: Callable[[RecordedRequest], ScriptedResponse]) -> None:
+        """Answer every `method` request to `path` with `answer(request)`, leaving the queue alone."""
+        with self._lock:
+            self._routes[(method, path)] = answer
 
     @property
     def pending(self) -> int:
@@ -144,7 +191,13 @@ class OpenAIServer:
 
     def _next(self, request: RecordedRequest) -> ScriptedResponse:
         with self._lock:
-            self.requests.append(request)
+            chat = request.path.endswith("/chat/completions")
+            (self.requests if chat else self.side_requests).append(request)
+            route = self._routes.get((request.method, request.path))
+            if route is not None:
+                return route(request)
+            if not chat:
+                return error_response(404, f"no route for {request.method} {request.path}")
             if self._queue:
                 return self._queue.popleft()
         return self.fallback(request)
@@ -153,6 +206,9 @@ class OpenAIServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self._answer(RecordedRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, None))
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length).decode("utf-8")
@@ -162,12 +218,19 @@ class OpenAIServer:
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=json.loads(raw) if raw else None,
                 )
+                self._answer(request)
+
+            def _answer(self, request: RecordedRequest) -> None:
                 scripted = server._next(request)
                 if scripted.delay_s and server._closing.wait(scripted.delay_s):
                     return
-                payload = scripted.body if isinstance(scripted.body, str) else json.dumps(scripted.body)
-                data = payload.encode("utf-8")
+                streamed = isinstance(request.body, dict) and request.body.get("stream") and scripted.status == 200
                 try:
+                    if streamed and isinstance(scripted.body, dict):
+                        self._stream(scripted)
+                        return
+                    payload = scripted.body if isinstance(scripted.body, str) else json.dumps(scripted.body)
+                    data = payload.encode("utf-8")
                     self.send_response(scripted.status)
                     self.send_header("content-type", "application/json")
                     self.send_header("content-length", str(len(data)))
@@ -177,6 +240,22 @@ class OpenAIServer:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test); nothing to answer
+
+            def _stream(self, scripted: ScriptedResponse) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("connection", "close")
+                for name, value in scripted.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                chunks = scripted.stream_chunks if scripted.stream_chunks is not None else stream_events(scripted.body)
+                for chunk in chunks:
+                    if scripted.chunk_delay_s and server._closing.wait(scripted.chunk_delay_s):
+                        return
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.close_connection = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

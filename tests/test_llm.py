@@ -2,6 +2,8 @@
 
 import json
 import random
+import threading
+import time
 
 import openai
 import pytest
@@ -189,3 +191,57 @@ def test_strict_schema_requires_every_key_and_forbids_extras():
     schema = strict_json_schema(Answer)
     assert schema["required"] == ["word", "count"] and schema["additionalProperties"] is False
     assert "title" not in schema
+
+
+def test_answers_are_streamed_with_usage_and_a_fitted_output_budget(openai_server):
+    openai_server.push(chat_completion('{"word": "hi", "count": 1}', prompt_tokens=30, completion_tokens=9))
+    result = make_client(openai_server).chat(MESSAGES, output_schema=Answer, max_tokens=777)
+    sent = openai_server.requests[0].body
+    assert sent["stream"] is True and sent["stream_options"] == {"include_usage": True}
+    assert sent["max_tokens"] == 777
+    assert (result.attempts[0].input_tokens, result.attempts[0].output_tokens) == (30, 9)
+    assert parse_json_answer(result) == {"word": "hi", "count": 1}
+
+
+def test_a_server_without_streaming_gets_whole_answers_noted(openai_server):
+    openai_server.push(error_response(400, "'stream' is not supported", param="stream"), chat_completion("ok"))
+    result = make_client(openai_server).chat(MESSAGES)
+    assert result.content == "ok" and "stream" not in openai_server.requests[1].body
+    assert result.notes == ["server rejected streaming; asked for whole answers"]
+
+
+def test_a_given_schema_is_sent_and_a_server_rejecting_its_bounds_falls_back_to_json_mode(openai_server):
+    bounded = {**strict_json_schema(Answer), "properties": {"word": {"type": "string", "maxLength": 5}}}
+    openai_server.push(error_response(400, "unsupported keyword maxLength in schema"), chat_completion('{"word": "a"}'))
+    result = make_client(openai_server).chat(MESSAGES, output_schema=Answer, schema=bounded)
+    first, second = (r.body["response_format"] for r in openai_server.requests)
+    assert first["json_schema"]["schema"]["properties"]["word"]["maxLength"] == 5
+    assert second == {"type": "json_object"}
+    assert result.notes == ["server rejected response_format json_schema; using json_object"]
+
+
+def test_a_prompt_over_the_context_window_is_its_own_error_kind_with_the_fix(openai_server):
+    overflow = "request (8764 tokens) exceeds the available context size (8192 tokens), try increasing it"
+    openai_server.push(error_response(400, overflow))
+    with pytest.raises(LLMError, match="--context-window") as caught:
+        make_client(openai_server).chat(MESSAGES)
+    assert caught.value.kind == "context_overflow"
+
+
+def test_a_silent_server_is_given_up_on_naming_the_request_timeout(openai_server):
+    openai_server.push(chat_completion("{}", delay_s=2.0))
+    with pytest.raises(LLMError, match=r"sent nothing for 0.3 s \(--request-timeout") as caught:
+        make_client(openai_server, timeout=openai.Timeout(0.3, connect=1.0), retry_limit=0).chat(MESSAGES)
+    assert caught.value.kind == "timeout"
+
+
+def test_requests_in_flight_show_how_long_the_oldest_has_waited(openai_server):
+    openai_server.push(chat_completion("ok", delay_s=0.6))
+    client = make_client(openai_server)
+    ages = []
+    worker = threading.Thread(target=client.chat, args=(MESSAGES,))
+    worker.start()
+    time.sleep(0.3)
+    ages.append(client.in_flight.oldest_s())
+    worker.join()
+    assert ages[0] is not None and ages[0] >= 0.2 and client.in_flight.oldest_s() is None

@@ -20,16 +20,21 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 import generator
+from generator.bounds import AnswerLimits, bound_errors, bounded_schema, cdm_answer_bounds
 from generator.cdm import CdmError
 from generator.cdm.case import CdmBenchmark, GroundTruth, HadmCase, Pathology
 from generator.cdm.criteria import CriteriaBook
+from generator.cdm.fit import CaseFit, ContextExhausted, ShortenedResult, fit_full_info, fit_history
 from generator.cdm.lab_requests import LabMapper
 from generator.cdm.prompt import FINAL_REQUEST, SYSTEM_FULL_INFO, SYSTEM_TOOLS, full_info_message, opening_message
 from generator.cdm.tools import CaseTools, ToolAction
+from generator.context.model import NO_MODEL, ModelContext
+from generator.context.tokens import TokenCountError
 from generator.llm import AnswerError, CallAttempt, ChatResult, LLMClient, LLMError, parse_json_answer
 
 Mode = Literal["tools", "full-info"]
-Status = Literal["ok", "turn_limit", "invalid_answer", "llm_error"]
+Status = Literal["ok", "turn_limit", "invalid_answer", "llm_error", "context_exhausted"]
+ANSWER_LIMITS = AnswerLimits()  # the answer's bounds: diagnosis length, treatments (scaled to the output budget)
 
 
 class CdmAnswer(BaseModel):
@@ -48,6 +53,10 @@ class ChatCall(BaseModel):
     finish_reason: str | None
     notes: list[str]
     attempts: list[CallAttempt]
+    prompt_tokens: int | None = None  # the request as counted for the window, when it is known
+    max_tokens: int | None = None  # the output budget the window left (recorded when it is known)
+    shortened: list[ShortenedResult] = []  # tool results shortened for this request to fit the window
+    schema_bounds: dict[str, dict[str, int]] | None = None  # the answer schema's maxItems / maxLength
 
 
 class RunConfig(BaseModel):
@@ -62,9 +71,12 @@ class RunConfig(BaseModel):
     max_output_tokens: int | None
     max_turns: int | None
     criteria_tool: bool = False
+    context_window: int | None = None
 
     @classmethod
-    def of(cls, llm: LLMClient, mode: Mode, max_turns: int, criteria_tool: bool = False) -> "RunConfig":
+    def of(
+        cls, llm: LLMClient, mode: Mode, max_turns: int, criteria_tool: bool = False, context: ModelContext = NO_MODEL
+    ) -> "RunConfig":
         settings = llm.settings
         return cls(
             model=settings.model,
@@ -74,6 +86,7 @@ class RunConfig(BaseModel):
             max_output_tokens=settings.max_output_tokens,
             max_turns=max_turns if mode == "tools" else None,
             criteria_tool=criteria_tool and mode == "tools",
+            context_window=context.window.tokens if context.known else None,
         )
 
 
@@ -92,6 +105,7 @@ class CaseResult(BaseModel):
     actions: list[ToolAction] = []
     messages: list[dict[str, Any]]
     calls: list[ChatCall]
+    fit: CaseFit | None = None  # full information: how the case was fitted into the window
     ground_truth: GroundTruth | None
     duration_s: float
 
@@ -111,11 +125,13 @@ def run_benchmark(
     concurrency: int = 1,
     max_turns: int = 12,
     criteria_tool: bool = False,
+    context: ModelContext = NO_MODEL,
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> RunSummary:
     """Run every case not yet in `out` (cases without a pathology are skipped) and append the results;
-    `criteria_tool` also offers the diagnostic-criteria tool in tools mode."""
-    config = RunConfig.of(llm, mode, max_turns, criteria_tool)
+    `criteria_tool` also offers the diagnostic-criteria tool in tools mode; with a known `context` every request
+    is fitted to the model's window."""
+    config = RunConfig.of(llm, mode, max_turns, criteria_tool, context)
     if config.criteria_tool and not benchmark.diagnostic_criteria:
         raise CdmError("The cases file has no diagnostic criteria: export it again with `mimicbench cdm export`.")
     criteria = CriteriaBook(benchmark.diagnostic_criteria) if config.criteria_tool else None
@@ -126,7 +142,7 @@ def run_benchmark(
     by_status: dict[str, int] = {}
 
     def one(case: HadmCase) -> None:
-        result = run_case(case, llm, labs, config, criteria)
+        result = run_case(case, llm, labs, config, criteria, context)
         line = result.model_dump_json() + "\n"
         with lock:
             _append_line(out, line)
@@ -141,19 +157,25 @@ def run_benchmark(
 
 
 def run_case(
-    case: HadmCase, llm: LLMClient, labs: LabMapper, config: RunConfig, criteria: CriteriaBook | None = None
+    case: HadmCase,
+    llm: LLMClient,
+    labs: LabMapper,
+    config: RunConfig,
+    criteria: CriteriaBook | None = None,
+    context: ModelContext = NO_MODEL,
 ) -> CaseResult:
-    """One case from the first message to the final answer (or the reason there is none)."""
+    """One case from the first message to the final answer (or the reason there is none).
+
+    With a known window, full-information prompts are shrunk to fit it, and in tools mode each request's history
+    is kept inside it by shortening tool results; a case that cannot fit ends as `context_exhausted`."""
     started = time.monotonic()
     calls: list[ChatCall] = []
     actions: list[ToolAction] = []
+    fit: CaseFit | None = None
     if config.mode == "tools":
         messages = [{"role": "system", "content": SYSTEM_TOOLS}, {"role": "user", "content": opening_message(case)}]
     else:
-        messages = [
-            {"role": "system", "content": SYSTEM_FULL_INFO},
-            {"role": "user", "content": full_info_message(case)},
-        ]
+        messages = full_info_messages(case)
 
     def finish(status: Status, answer: CdmAnswer | None = None, error: str | None = None) -> CaseResult:
         return CaseResult(
@@ -169,6 +191,7 @@ def run_case(
             actions=actions,
             messages=messages,
             calls=calls,
+            fit=fit,
             ground_truth=case.ground_truth,
             duration_s=round(time.monotonic() - started, 3),
         )
@@ -176,17 +199,37 @@ def run_case(
     try:
         if config.mode == "tools":
             tools = CaseTools(case, labs, criteria)
-            if not _gather(llm, tools, messages, calls, actions, config.max_turns or 1):
+            if not _gather(llm, context, tools, messages, calls, actions, config.max_turns or 1):
                 return finish("turn_limit", error=f"the model was still calling tools after {config.max_turns} turns")
             messages.append({"role": "user", "content": FINAL_REQUEST})
-        result = _chat(llm, messages, calls, "final", output_schema=CdmAnswer)
+        else:
+            messages, fit = fit_full_info(
+                case,
+                full_info_messages,
+                window=context.window,
+                counter=context.counter,
+                max_output_tokens=llm.settings.max_output_tokens,
+            )
+        result = _chat(llm, context, messages, calls, "final", output_schema=CdmAnswer)
         messages.append(result.assistant_message())
         answer = CdmAnswer.model_validate(parse_json_answer(result))
+        exceeded = bound_errors(answer, calls[-1].schema_bounds or {})
+        if exceeded:
+            return finish("invalid_answer", error=exceeded[0])
     except LLMError as error:
         return finish("llm_error", error=f"{error.kind}: {error}")
+    except TokenCountError as error:
+        return finish("llm_error", error=f"token count: {error}")
+    except ContextExhausted as error:
+        return finish("context_exhausted", error=str(error))
     except (AnswerError, ValidationError) as error:
         return finish("invalid_answer", error=str(error).splitlines()[0])
     return finish("ok", answer=answer)
+
+
+def full_info_messages(case: HadmCase) -> list[dict[str, Any]]:
+    """The full-information request: the system prompt and every section of the case."""
+    return [{"role": "system", "content": SYSTEM_FULL_INFO}, {"role": "user", "content": full_info_message(case)}]
 
 
 def case_sha256(case: HadmCase) -> str:
@@ -196,6 +239,7 @@ def case_sha256(case: HadmCase) -> str:
 
 def _gather(
     llm: LLMClient,
+    context: ModelContext,
     tools: CaseTools,
     messages: list[dict[str, Any]],
     calls: list[ChatCall],
@@ -204,7 +248,7 @@ def _gather(
 ) -> bool:
     """The tool loop; False when the model still asks for tools after `max_turns` turns."""
     for _ in range(max_turns):
-        result = _chat(llm, messages, calls, "tools", tools=tools.schemas)
+        result = _chat(llm, context, messages, calls, "tools", tools=tools.schemas)
         messages.append(result.assistant_message())
         if not result.tool_calls:
             return True
@@ -215,16 +259,51 @@ def _gather(
     return False
 
 
-def _chat(llm: LLMClient, messages: list, calls: list[ChatCall], purpose: str, **kwargs: Any) -> ChatResult:
-    """`llm.chat`, recording the call (a failed one too) in `calls`."""
+def _chat(
+    llm: LLMClient,
+    context: ModelContext,
+    messages: list,
+    calls: list[ChatCall],
+    purpose: str,
+    *,
+    output_schema: type[CdmAnswer] | None = None,
+    tools: list[dict[str, Any]] | None = None,
+) -> ChatResult:
+    """`llm.chat` on a history kept inside the window, recording the call (a failed one too) in `calls`; the
+    final answer's schema carries bounds for the output budget."""
+    fitted = None
+    if context.known:
+        assert context.counter is not None
+        fitted = fit_history(
+            messages,
+            tools,
+            window=context.window,
+            counter=context.counter,
+            max_output_tokens=llm.settings.max_output_tokens,
+        )
+    max_tokens = fitted.use.output_tokens if fitted else None
+    bounds = None
+    if output_schema is not None:
+        bounds = cdm_answer_bounds(output_schema, ANSWER_LIMITS, max_tokens or llm.settings.max_output_tokens)
+    record = {
+        "purpose": purpose,
+        "prompt_tokens": fitted.use.prompt_tokens if fitted else None,
+        "max_tokens": max_tokens,
+        "shortened": fitted.shortened if fitted else [],
+        "schema_bounds": bounds,
+    }
     try:
-        result = llm.chat(messages, **kwargs)
+        result = llm.chat(
+            messages,
+            output_schema=output_schema,
+            schema=bounded_schema(output_schema, bounds) if output_schema and bounds else None,
+            tools=tools,
+            max_tokens=max_tokens,
+        )
     except LLMError as error:
-        calls.append(ChatCall(purpose=purpose, finish_reason=None, notes=error.notes, attempts=error.attempts))
+        calls.append(ChatCall(**record, finish_reason=None, notes=error.notes, attempts=error.attempts))
         raise
-    calls.append(
-        ChatCall(purpose=purpose, finish_reason=result.finish_reason, notes=result.notes, attempts=result.attempts)
-    )
+    calls.append(ChatCall(**record, finish_reason=result.finish_reason, notes=result.notes, attempts=result.attempts))
     return result
 
 

@@ -15,6 +15,7 @@ next run resumes. A worker holds a patient's lock while it works on the patient:
 root skips that patient (status `locked`), so runs over overlapping cohorts never write the same folders.
 """
 
+import functools
 import os
 import queue
 import signal
@@ -268,7 +269,11 @@ class CohortRun:
         return self._reader.submit(targets[index].hadm_id, admissions_left=len(targets) - index)
 
     def _read_inputs(self, hadm_id: int) -> AdmissionInputs:
-        return AdmissionInputs(self.warehouse.packet(hadm_id, self.config.caps), self.warehouse.unlinked_notes(hadm_id))
+        return AdmissionInputs(
+            self.warehouse.packet(hadm_id, self.config.caps),
+            self.warehouse.unlinked_notes(hadm_id),
+            functools.partial(self.warehouse.packet, hadm_id),
+        )
 
     def _write(self, answer: Answer, entry: dict[str, Any], started: float) -> None:
         """On the patient's writer thread: write the admission's folder, then report it; after an abort, neither."""

@@ -23,6 +23,7 @@ from generator.cdm.scoring import (
     score_table,
 )
 from generator.commands.options import LLMOptions, db_option, llm_options
+from generator.commands.waiting import WaitingNotice
 from generator.locks import Busy, exclusive
 from generator.origin import checked_origin
 
@@ -89,8 +90,12 @@ def run(
     if origin.warning:
         click.echo(f"Warning: {origin.warning}", err=True)
     client = llm.client(origin.data_origin)
+    context = llm.context(client)
     try:
-        with exclusive(out.with_name(f".{out.name}.lock"), f"the results file {out}"):
+        with (
+            exclusive(out.with_name(f".{out.name}.lock"), f"the results file {out}"),
+            WaitingNotice(client.in_flight, lambda line: click.echo(line, err=True)),
+        ):
             summary = run_benchmark(
                 benchmark,
                 client,
@@ -99,6 +104,7 @@ def run(
                 concurrency=concurrency,
                 max_turns=max_turns,
                 criteria_tool=criteria_tool,
+                context=context,
                 on_result=lambda r: click.echo(
                     f"admission {r.hadm_id}: {r.status}" + (f" ({r.error})" if r.error else "")
                 ),

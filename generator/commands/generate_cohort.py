@@ -19,6 +19,7 @@ from generator.commands.options import (
     require_model,
     warehouse_origin,
 )
+from generator.commands.waiting import WaitingNotice, in_flight_of
 from generator.governance import EndpointNotAllowed
 from generator.rate_limit import AdaptiveLimit
 from generator.warehouse import Warehouse, WarehouseError
@@ -82,7 +83,7 @@ def generate_cohort(
             plans, skipped = plan_patients(warehouse, subject_ids, options)
             total = sum(len(plan.targets) for plan in plans)
             click.echo(f"{total} admissions of {len(plans)} patients, up to {concurrency} at a time.", err=True)
-            with _Display(total) as display:
+            with _Display(total) as display, WaitingNotice(in_flight_of(answerer), display.notice):
                 run = CohortRun(
                     warehouse,
                     answerer,

@@ -15,6 +15,7 @@ from generator.commands.options import (
     require_model,
     warehouse_origin,
 )
+from generator.commands.waiting import WaitingNotice, in_flight_of
 from generator.generate import generate_patient_admissions
 from generator.governance import EndpointNotAllowed
 from generator.locks import Busy
@@ -43,16 +44,18 @@ def generate_patient(
     try:
         check_writable(output_root)
         with Warehouse(db_path) as warehouse:
-            outcomes = generate_patient_admissions(
-                warehouse,
-                make_backend(backend, llm, warehouse_origin(warehouse)),
-                config,
-                output_root,
-                subject_id,
-                hadm_id=hadm_id,
-                max_admissions=max_admissions,
-                include_without_discharge=include_admissions_without_discharge,
-            )
+            answerer = make_backend(backend, llm, warehouse_origin(warehouse))
+            with WaitingNotice(in_flight_of(answerer), lambda line: click.echo(line, err=True)):
+                outcomes = generate_patient_admissions(
+                    warehouse,
+                    answerer,
+                    config,
+                    output_root,
+                    subject_id,
+                    hadm_id=hadm_id,
+                    max_admissions=max_admissions,
+                    include_without_discharge=include_admissions_without_discharge,
+                )
     except (OutputNotWritable, WarehouseError, SelectionError, EndpointNotAllowed) as error:
         raise click.ClickException(str(error)) from error
     except Busy as busy:

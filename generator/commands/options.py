@@ -1,8 +1,9 @@
 """Options shared by several commands, and the one place where a command builds its LLM client from them.
 
-`llm_options` adds the eight options of every LLM command and hands them to the command as one `LLMOptions`;
-`LLMOptions.client` builds the client (`generator.endpoint.connect`). `generation_options` adds the options of
-the conversation commands and hands the row caps to the command as one `caps` mapping.
+`llm_options` adds the ten options of every LLM command and hands them to the command as one `LLMOptions`;
+`LLMOptions.client` builds the client (`generator.endpoint.connect`) and `LLMOptions.context` learns the model's
+context window (`--context-window`, else the server's), saying once what it found. `generation_options` adds the
+options of the conversation commands and hands the row caps to the command as one `caps` mapping.
 """
 
 import functools
@@ -14,7 +15,8 @@ from typing import Any
 import click
 
 from generator.answer import Backend
-from generator.endpoint import DEFAULT_BASE_URL, MissingApiKey, connect
+from generator.context.model import ModelContext, learn_context
+from generator.endpoint import DEFAULT_BASE_URL, REQUEST_TIMEOUT_S, MissingApiKey, connect
 from generator.governance import EndpointNotAllowed, allowed_hosts
 from generator.llm import LLMClient, LLMSettings
 from generator.model_backend import ModelBackend
@@ -108,6 +110,8 @@ class LLMOptions:
     temperature: float
     retry_limit: int
     max_output_tokens: int
+    context_window: int | None
+    request_timeout: float
     allow_remote: tuple[str, ...]
 
     @property
@@ -132,13 +136,21 @@ class LLMOptions:
                 data_origin=data_origin,
                 allowed_hosts=self.allowed_hosts,
                 limit=limit,
+                request_timeout_s=self.request_timeout,
             )
         except (EndpointNotAllowed, MissingApiKey) as error:
             raise click.ClickException(str(error)) from error
 
+    def context(self, client: LLMClient) -> ModelContext:
+        """The model's window and token counter, learned from the server unless --context-window gives the
+        window; said once on stderr (also when unknown: prompts then go unfitted)."""
+        context = learn_context(client.sdk, client.settings.model, self.context_window)
+        click.echo(context.describe(), err=True)
+        return context
+
 
 def llm_options(*, max_output_tokens: int, model_required: bool) -> Callable[[Callable], Callable]:
-    """The eight options of every LLM command; the command gets them as one `llm: LLMOptions`."""
+    """The ten options of every LLM command; the command gets them as one `llm: LLMOptions`."""
 
     def decorate(command: Callable) -> Callable:
         @functools.wraps(command)
@@ -170,7 +182,26 @@ def llm_options(*, max_output_tokens: int, model_required: bool) -> Callable[[Ca
                 help="Retries of a request that failed for a transient reason (timeout, 429, 5xx).",
             ),
             click.option(
-                "--max-output-tokens", type=click.IntRange(min=1), default=max_output_tokens, show_default=True
+                "--max-output-tokens",
+                type=click.IntRange(min=1),
+                default=max_output_tokens,
+                show_default=True,
+                help="The most an answer may use; less when the context window leaves less (recorded).",
+            ),
+            click.option(
+                "--context-window",
+                type=click.IntRange(min=256),
+                help="The model's context window in tokens; prompts are fitted to it (default: what the server "
+                "says: vLLM's max_model_len, llama.cpp's n_ctx; unfitted when it says nothing).",
+            ),
+            click.option(
+                "--request-timeout",
+                type=click.FloatRange(min=1),
+                default=REQUEST_TIMEOUT_S,
+                show_default=True,
+                metavar="SECONDS",
+                help="The longest the server may stay silent, before its first byte and between streamed chunks; "
+                "a slow server that keeps sending is never cut off.",
             ),
             click.option(
                 "--allow-remote-endpoint",
@@ -204,4 +235,5 @@ def make_backend(backend: str, llm: LLMOptions, data_origin: str, *, limit: Adap
     """`--backend`: the template baseline, or the model behind the LLM options' endpoint."""
     if backend == "template":
         return TemplateBackend()
-    return ModelBackend(llm.client(data_origin, limit=limit))
+    client = llm.client(data_origin, limit=limit)
+    return ModelBackend(client, llm.context(client))

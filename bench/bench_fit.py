@@ -1,0 +1,162 @@
+"""Fitting prompts into context windows: tokens before and after, rows dropped, and the time fitting adds.
+
+Usage: .venv/bin/python bench/bench_fit.py --db build/warehouse.duckdb [--db build/demo.duckdb ...]
+           [--base-url http://127.0.0.1:8080/v1] [--windows 8192,16384,32768,131072] [--max-output-tokens 16000]
+
+For every admission of each warehouse and each window, fits the admission's prompt (default caps, no previous
+summary) with `generator.context.fit.fit_admission`, counting tokens with the server's tokenizer when
+`--base-url` names a server that has one (llama.cpp, vLLM), else with the byte estimate. Reports per warehouse
+and window: how many prompts fit as read, were fitted, or cannot fit; prompt tokens before and after (median,
+max); rows dropped per section (summed); token counts per admission; and the time fitting adds per admission
+(everything `fit_admission` does beyond the first packet read and render, which every admission costs anyway),
+median and p95, with the median time of its token counts and of its packet re-reads. Prints Markdown tables.
+"""
+
+import argparse
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+
+import openai
+
+from generator.context.fit import ContextOverflow, fit_admission
+from generator.context.tokens import EstimatedCounter, token_counter
+from generator.context.window import ContextWindow
+from generator.prompt import render_prompt
+from generator.warehouse import Warehouse
+
+
+class Timed:
+    """Wraps a function; keeps the duration of its first call apart from the rest."""
+
+    def __init__(self, function):
+        self.function = function
+        self.first_s: float | None = None
+        self.total_s = 0.0
+
+    def __call__(self, *args):
+        started = time.perf_counter()
+        try:
+            return self.function(*args)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.total_s += elapsed
+            if self.first_s is None:
+                self.first_s = elapsed
+
+
+class TimedCounter:
+    """A token counter that adds up the time its counts take."""
+
+    def __init__(self, counter):
+        self.counter = counter
+        self.method = counter.method
+        self.count_s = 0.0
+
+    def count(self, messages, tools=None):
+        started = time.perf_counter()
+        try:
+            return self.counter.count(messages, tools)
+        finally:
+            self.count_s += time.perf_counter() - started
+
+
+def percentile(values: list[float], point: int) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(point / 100 * (len(ordered) - 1)))]
+
+
+def bench(warehouse: Warehouse, hadm_ids: list[int], window: int, counter, max_output: int) -> dict:
+    fit, fitted, overflow = 0, 0, 0
+    before, after, added_ms, reread_ms, count_ms, counts = [], [], [], [], [], []
+    dropped: Counter[str] = Counter()
+    for hadm_id in hadm_ids:
+        read = Timed(lambda caps, hadm=hadm_id: warehouse.packet(hadm, caps))
+        render = Timed(lambda packet: render_prompt(packet, None))
+        counting = TimedCounter(counter)
+        started = time.perf_counter()
+        try:
+            result = fit_admission(
+                read,
+                render,
+                caps={},
+                window=ContextWindow(tokens=window, source="bench"),
+                counter=counting,
+                max_output_tokens=max_output,
+            )
+        except ContextOverflow:
+            overflow += 1
+            continue
+        finally:
+            total = time.perf_counter() - started
+            added_ms.append((total - read.first_s - render.first_s) * 1000)
+            reread_ms.append((read.total_s - read.first_s) * 1000)
+            count_ms.append(counting.count_s * 1000)
+        record = result.record
+        before.append(record.unfitted_prompt_tokens)
+        after.append(record.prompt_tokens)
+        counts.append(record.token_counts)
+        dropped.update(record.rows_dropped)
+        if record.rows_dropped:
+            fitted += 1
+        else:
+            fit += 1
+    return {
+        "fit": fit,
+        "fitted": fitted,
+        "overflow": overflow,
+        "before": before,
+        "after": after,
+        "added_ms": added_ms,
+        "reread_ms": reread_ms,
+        "count_ms": count_ms,
+        "counts": counts,
+        "dropped": dropped,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, action="append", required=True)
+    parser.add_argument("--base-url", help="A server whose tokenizer counts (else: the byte estimate).")
+    parser.add_argument("--model", default="local")
+    parser.add_argument("--windows", default="8192,16384,32768,131072")
+    parser.add_argument("--max-output-tokens", type=int, default=16000)
+    args = parser.parse_args()
+
+    counter = EstimatedCounter()
+    if args.base_url:
+        counter = token_counter(openai.OpenAI(base_url=args.base_url, api_key="none", max_retries=0), args.model)
+    windows = [int(w) for w in args.windows.split(",")]
+    print(f"token counter: {counter.method}; max output tokens {args.max_output_tokens}\n")
+    print(
+        "| warehouse | window | admissions | fit as read | fitted | cannot fit | prompt tokens before p50 / max "
+        "| after p50 / max | counts / admission | fitting adds p50 / p95 ms | of which counting p50 "
+        "| re-reading p50 |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    drops = {}
+    for db in args.db:
+        with Warehouse(db) as warehouse:
+            hadm_ids = [r.hadm_id for row in warehouse.cohort() for r in warehouse.admissions(row["subject_id"])]
+            for window in windows:
+                r = bench(warehouse, hadm_ids, window, counter, args.max_output_tokens)
+                drops[(db.name, window)] = r["dropped"]
+                before = f"{statistics.median(r['before']):,.0f} / {max(r['before']):,}" if r["before"] else "-"
+                after = f"{statistics.median(r['after']):,.0f} / {max(r['after']):,}" if r["after"] else "-"
+                counts = f"{statistics.mean(r['counts']):.2f}" if r["counts"] else "-"
+                print(
+                    f"| {db.name} | {window:,} | {len(hadm_ids)} | {r['fit']} | {r['fitted']} | {r['overflow']} "
+                    f"| {before} | {after} | {counts} "
+                    f"| {statistics.median(r['added_ms']):.1f} / {percentile(r['added_ms'], 95):.1f} "
+                    f"| {statistics.median(r['count_ms']):.1f} | {statistics.median(r['reread_ms']):.1f} |"
+                )
+    print("\nRows dropped per section (summed over the admissions that fit):\n")
+    for (name, window), dropped in drops.items():
+        listed = ", ".join(f"{section} {rows:,}" for section, rows in dropped.most_common()) or "none"
+        print(f"- {name}, {window:,}: {listed}")
+
+
+if __name__ == "__main__":
+    main()

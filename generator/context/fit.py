@@ -1,0 +1,175 @@
+"""Fitting an admission's prompt into the context window by tightening its row caps, deterministically.
+
+When the prompt as first read does not fit (`generator/context/shrink.py` splits the window), rows are dropped
+in one fixed order until it does:
+- sections go in tiers (`SHRINK_TIERS`): order details first, then orders and administrations, then labs,
+  microbiology, prescriptions and radiology details, then stays, services, procedures and DRGs, radiology
+  reports and diagnoses last; the discharge note (with its details), the admission header and the previous
+  admission's summary are never shortened;
+- within a tier every section loses the same share of its rows, in its `keep_priority` order (the rows the build
+  keeps last go first: for labs the normal results between each analyte's first and last one).
+Dropping means lowering caps: the fitted packet is read from the warehouse with the tightened caps (so the
+prompt says "N of M kept"), rendered and counted again. Row sizes predict where to cut; the counted tokens
+decide. Same packet, window and tokenizer: same caps, same prompt, byte for byte.
+"""
+
+import bisect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from itertools import accumulate
+
+from generator.context.shrink import Budget, WindowUse, shrink_to_fit
+from generator.context.tokens import TokenCounter
+from generator.context.window import ContextWindow
+from generator.packet import Packet
+from generator.prompt import Prompt, row_characters
+
+SHRINK_TIERS: tuple[tuple[str, ...], ...] = (
+    ("poe_details", "emar_details"),
+    ("poe", "pharmacy", "emar"),
+    ("labs", "microbiology", "prescriptions", "radiology_note_details"),
+    ("transfers", "services", "icustays", "procedures", "drg_codes"),
+    ("radiology_notes", "diagnoses"),
+)
+NEVER_SHRUNK = ("discharge_notes", "discharge_note_details")
+
+
+class ContextOverflow(Exception):
+    """Even the smallest prompt leaves no room for the answer; the message says what to change."""
+
+    kind = "context_overflow"
+
+
+class FitRecord(WindowUse):
+    """How an admission's prompt was fitted (in `prompt_record.json`, and part of the resume key)."""
+
+    caps: dict[str, int | None]
+    rows_dropped: dict[str, int] = {}
+
+
+@dataclass
+class FittedPrompt:
+    packet: Packet
+    prompt: Prompt
+    record: FitRecord
+
+
+def fit_admission(
+    read: Callable[[Mapping[str, int | None]], Packet],
+    render: Callable[[Packet], Prompt],
+    *,
+    caps: Mapping[str, int | None],
+    window: ContextWindow,
+    counter: TokenCounter | None,
+    max_output_tokens: int | None,
+) -> FittedPrompt:
+    """The admission's packet and prompt, read with `caps` and tightened until the prompt fits the window.
+
+    `read(caps)` reads the packet with those caps (section -> cap, missing = the build's), `render` renders it.
+    With an unknown window (or no counter) the packet is read with `caps` and nothing is counted or fitted.
+    """
+    first = read(caps)
+    prompt = render(first)
+    if window.tokens is None or counter is None:
+        record = FitRecord(
+            context_window=None,
+            window_source=window.source,
+            token_counter=None,
+            output_tokens_requested=max_output_tokens,
+            output_tokens=max_output_tokens,
+            caps=_caps_of(first),
+        )
+        return FittedPrompt(first, prompt, record)
+    budget = Budget.of(window.tokens, max_output_tokens)
+    plan = DropPlan(first)
+
+    def build(level: int) -> tuple[Packet, Prompt]:
+        packet = read({**caps, **plan.caps_at(level)})
+        return packet, render(packet)
+
+    shrunk = shrink_to_fit(
+        (first, prompt),
+        build,
+        levels=plan.levels,
+        shrinkable_characters=plan.kept_characters,
+        characters=lambda built: _characters(built[1]),
+        count=lambda built: counter.count(built[1].messages()),
+        limit=budget.prompt_limit,
+    )
+    packet, prompt = shrunk.value
+    if not shrunk.fits:
+        raise ContextOverflow(
+            f"admission {packet.hadm_id} needs {shrunk.tokens} prompt tokens even with every shrinkable section "
+            f"empty, but a window of {budget.window} leaves {budget.prompt_limit} beside the answer's "
+            f"{budget.output_reserved}: use a server with a larger context (llama.cpp --ctx-size, vLLM "
+            "--max-model-len) and pass it as --context-window, or lower --max-output-tokens."
+        )
+    use = budget.use(
+        window.source,
+        counter.method,
+        first_tokens=shrunk.first_tokens,
+        tokens=shrunk.tokens,
+        counts=shrunk.counts,
+        requested=max_output_tokens,
+    )
+    record = FitRecord(**use.model_dump(), caps=_caps_of(packet), rows_dropped=_rows_dropped(first, packet))
+    return FittedPrompt(packet, prompt, record)
+
+
+class DropPlan:
+    """The packet's shrinkable rows in the order fitting drops them; level k drops the first k.
+
+    A row of a child section (it has a `parent_eid`) also leaves when its parent does, as the warehouse's cap
+    rule has it; the plan only predicts sizes with that, the warehouse decides what a cap keeps.
+    """
+
+    def __init__(self, packet: Packet):
+        characters = row_characters(packet)
+        keyed = []
+        for tier_index, tier in enumerate(SHRINK_TIERS):
+            for section_index, name in enumerate(tier):
+                section = packet.sections.get(name)
+                if section is None or not section.rows:
+                    continue
+                sizes = dict(zip((row["eid"] for row in section.rows), characters[name], strict=True))
+                ranked = sorted(section.rows, key=lambda row: row["keep_priority"])
+                for rank, row in enumerate(ranked, start=1):
+                    key = (tier_index, -rank / len(ranked), section_index)
+                    keyed.append(
+                        (key, name, row["keep_priority"], row["eid"], row.get("parent_eid"), sizes[row["eid"]])
+                    )
+        keyed.sort(key=lambda item: item[0])
+        self.rows = [(name, priority) for _, name, priority, *_ in keyed]
+        self.levels = len(self.rows)
+        position = {eid: index for index, (_, _, _, eid, _, _) in enumerate(keyed)}
+        gone_at = [min(index, position.get(parent, index)) for index, (*_, parent, _) in enumerate(keyed)]
+        order = sorted(range(len(keyed)), key=lambda index: gone_at[index])
+        self._gone_at = [gone_at[index] for index in order]
+        self._dropped = [0, *accumulate(keyed[index][5] for index in order)]
+
+    def kept_characters(self, level: int) -> int:
+        """Characters the shrinkable rows still take at `level`."""
+        return self._dropped[-1] - self._dropped[bisect.bisect_left(self._gone_at, level)]
+
+    def caps_at(self, level: int) -> dict[str, int]:
+        """The caps that drop the first `level` rows: per touched section, just below its lowest dropped priority."""
+        caps: dict[str, int] = {}
+        for name, priority in self.rows[:level]:
+            caps[name] = min(caps.get(name, priority), priority - 1)
+        return caps
+
+
+def _characters(prompt: Prompt) -> int:
+    return sum(len(message["content"]) for message in prompt.messages())
+
+
+def _caps_of(packet: Packet) -> dict[str, int | None]:
+    return {name: section.cap for name, section in packet.sections.items()}
+
+
+def _rows_dropped(before: Packet, after: Packet) -> dict[str, int]:
+    return {
+        name: section.rows_kept - after.sections[name].rows_kept
+        for name, section in before.sections.items()
+        if section.rows_kept != after.sections[name].rows_kept
+    }

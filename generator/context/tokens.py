@@ -1,0 +1,127 @@
+"""Counting a request's prompt tokens: with the server's own tokenizer when it offers one, else an estimate
+that over-counts.
+
+- llama.cpp: `POST /apply-template {"messages", "tools"}` renders the chat as the model will see it (chat
+  template, special tokens, tool definitions), `POST /tokenize {"content"}` tokenizes that text.
+- vLLM: `POST /tokenize {"model", "messages", "tools"}` does both at once and returns `count`.
+- Otherwise `estimate_tokens`: one token per UTF-8 byte of every message and tool definition, plus a fixed
+  allowance per message for the chat template. Tokenizers merge bytes into tokens, so this never counts fewer
+  tokens than a real tokenizer; our prompts cost 1.5-1.9 characters per token with SmolLM2's tokenizer, so the
+  estimate leaves about half of the window unused. A server's `/tokenize` is always worth having.
+"""
+
+import json
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import openai
+
+from generator.context.window import server_root
+
+TOKENIZE_TIMEOUT_S = 30.0
+ESTIMATE_TOKENS_PER_MESSAGE = 16  # role markers and separators of any chat template we know, with room to spare
+ESTIMATE_TOKENS_FOR_TOOLS = 512  # the text a template puts around tool definitions ("You may call ...")
+PROBE = [{"role": "user", "content": "hello"}]
+
+
+class TokenCountError(Exception):
+    """The server's tokenizer failed on a request it accepted before; the message says what to do."""
+
+
+class TokenCounter(Protocol):
+    """Counts the prompt tokens of a chat request; `method` names how, for the records."""
+
+    method: str
+
+    def count(self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None = None) -> int: ...
+
+
+class EstimatedCounter:
+    """No server tokenizer: one token per UTF-8 byte, plus the template allowances (never under-counts)."""
+
+    method = "estimate: 1 token per UTF-8 byte + 16 per message (+512 with tools)"
+
+    def count(self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None = None) -> int:
+        return estimate_tokens(messages, tools)
+
+
+class LlamaCppCounter:
+    """llama.cpp's server: the chat rendered by `/apply-template`, tokenized by `/tokenize`."""
+
+    method = "llama.cpp /apply-template + /tokenize"
+
+    def __init__(self, client: openai.OpenAI):
+        self._client = client.with_options(timeout=TOKENIZE_TIMEOUT_S, max_retries=0)
+        self._root = server_root(client.base_url)
+
+    def count(self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None = None) -> int:
+        body: dict[str, Any] = {"messages": list(messages)}
+        if tools:
+            body["tools"] = list(tools)
+        rendered = _post(self._client, self._root + "/apply-template", body)
+        prompt = rendered.get("prompt") if isinstance(rendered, dict) else None
+        if not isinstance(prompt, str):
+            raise TokenCountError(f"{self._root}/apply-template answered without a prompt: check the server.")
+        tokens = _post(self._client, self._root + "/tokenize", {"content": prompt, "add_special": True})
+        if not isinstance(tokens, dict) or not isinstance(tokens.get("tokens"), list):
+            raise TokenCountError(f"{self._root}/tokenize answered without tokens: check the server.")
+        return len(tokens["tokens"])
+
+
+class VllmCounter:
+    """vLLM: `/tokenize` with the chat messages, rendered with the model's chat template."""
+
+    method = "vLLM /tokenize (messages)"
+
+    def __init__(self, client: openai.OpenAI, model: str):
+        self._client = client.with_options(timeout=TOKENIZE_TIMEOUT_S, max_retries=0)
+        self._root = server_root(client.base_url)
+        self._model = model
+
+    def count(self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None = None) -> int:
+        body: dict[str, Any] = {"model": self._model, "messages": list(messages), "add_generation_prompt": True}
+        if tools:
+            body["tools"] = list(tools)
+        answer = _post(self._client, self._root + "/tokenize", body)
+        if not isinstance(answer, dict) or not isinstance(answer.get("count"), int):
+            raise TokenCountError(f"{self._root}/tokenize answered without a count: check the server.")
+        return answer["count"]
+
+
+def token_counter(client: openai.OpenAI, model: str) -> TokenCounter:
+    """The best counter the server offers, found by asking each kind to count a one-line chat."""
+    for counter in (LlamaCppCounter(client), VllmCounter(client, model)):
+        try:
+            if counter.count(PROBE) > 0:
+                return counter
+        except (TokenCountError, openai.APIStatusError, openai.APIConnectionError, openai.APIResponseValidationError):
+            continue
+    return EstimatedCounter()
+
+
+def estimate_tokens(messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None = None) -> int:
+    """An upper bound on the prompt tokens of any tokenizer: UTF-8 bytes plus template allowances."""
+    total = ESTIMATE_TOKENS_PER_MESSAGE  # the generation prompt ("<|im_start|>assistant")
+    for message in messages:
+        total += ESTIMATE_TOKENS_PER_MESSAGE + len(_message_text(message).encode("utf-8"))
+    if tools:
+        total += ESTIMATE_TOKENS_FOR_TOOLS + len(json.dumps(list(tools), ensure_ascii=False).encode("utf-8"))
+    return total
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    """What a template renders of a message: its content, and its tool calls as JSON."""
+    content = message.get("content") or ""
+    text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+    if message.get("tool_calls"):
+        text += json.dumps(message["tool_calls"], ensure_ascii=False)
+    return text
+
+
+def _post(client: openai.OpenAI, url: str, body: dict[str, Any]) -> Any:
+    try:
+        return client.post(url, cast_to=object, body=body)
+    except openai.APIStatusError as error:
+        raise TokenCountError(
+            f"{url} failed (HTTP {error.status_code}: {error.message}): check that the server still runs."
+        ) from error

@@ -1,0 +1,52 @@
+"""Counting prompt tokens with the server's tokenizer (llama.cpp, vLLM) or the over-counting estimate."""
+
+import openai
+
+from generator.context.tokens import EstimatedCounter, LlamaCppCounter, VllmCounter, estimate_tokens, token_counter
+from tests.context.fake_llamacpp import FakeLlamaCpp, render_chat, token_count
+from tests.openai_server import ScriptedResponse, error_response
+
+MESSAGES = [{"role": "system", "content": "You write."}, {"role": "user", "content": "LAB#1|H+01:00|Sodium|140"}]
+TOOLS = [{"type": "function", "function": {"name": "imaging", "parameters": {"type": "object"}}}]
+
+
+def client(server) -> openai.OpenAI:
+    return openai.OpenAI(base_url=server.url, api_key="test", max_retries=0, timeout=2)
+
+
+def test_llamacpp_counts_the_chat_as_its_template_renders_it_tools_included(openai_server):
+    FakeLlamaCpp(openai_server, 8192)
+    counter = token_counter(client(openai_server), "local")
+    assert isinstance(counter, LlamaCppCounter)
+    assert counter.count(MESSAGES, TOOLS) == token_count(render_chat(MESSAGES, TOOLS))
+    template = [r for r in openai_server.side_requests if r.path == "/apply-template"][-1]
+    assert template.body == {"messages": MESSAGES, "tools": TOOLS}
+    assert [r for r in openai_server.side_requests if r.path == "/tokenize"][-1].body["add_special"] is True
+
+
+def test_vllm_counts_the_messages_with_its_tokenize_endpoint(openai_server):
+    openai_server.route("POST", "/apply-template", lambda request: error_response(404, "Not Found"))
+    openai_server.route(
+        "POST",
+        "/tokenize",
+        lambda request: ScriptedResponse(body={"count": 7 * len(request.body["messages"]), "max_model_len": 4096}),
+    )
+    counter = token_counter(client(openai_server), "Qwen/Qwen3-8B")
+    assert isinstance(counter, VllmCounter) and counter.count(MESSAGES) == 14
+    sent = openai_server.side_requests[-1].body
+    assert (sent["model"], sent["messages"], sent["add_generation_prompt"]) == ("Qwen/Qwen3-8B", MESSAGES, True)
+
+
+def test_without_a_tokenizer_the_estimate_counts_every_byte(openai_server):
+    openai_server.route("POST", "/apply-template", lambda request: error_response(404, "Not Found"))
+    openai_server.route("POST", "/tokenize", lambda request: error_response(404, "Not Found"))
+    counter = token_counter(client(openai_server), "m")
+    assert isinstance(counter, EstimatedCounter) and "UTF-8 byte" in counter.method
+    content_bytes = sum(len(m["content"].encode()) for m in MESSAGES)
+    assert counter.count(MESSAGES) == content_bytes + 3 * 16
+
+
+def test_estimate_never_counts_fewer_tokens_than_the_chat_has_bytes_nor_than_a_real_tokenizer():
+    messages = [{"role": "user", "content": "Ödem 12.5 mg/dL · LAB#123456|H+12:30"}]
+    assert estimate_tokens(messages) >= len(messages[0]["content"].encode("utf-8"))
+    assert estimate_tokens(messages, TOOLS) >= token_count(render_chat(messages, TOOLS))
