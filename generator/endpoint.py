@@ -56,7 +56,7 @@ def connect(
         timeout=openai.Timeout(request_timeout_s, connect=CONNECT_TIMEOUT_S),
         http_client=http_client,
     )
-    return LLMClient(sdk, settings)
+    return LLMClient(sdk, settings, secret=os.environ.get(api_key_env))
 
 
 def _api_key(base_url: str, api_key_env: str) -> str:

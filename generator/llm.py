@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import openai
 from pydantic import BaseModel, ConfigDict
 
+from generator.redaction import redact_text
 from generator.streaming import InFlight, StreamedAnswer, StreamedToolCall, collect
 
 ErrorKind = Literal[
@@ -135,8 +136,10 @@ class LLMClient:
         rng: random.Random | None = None,
         on_attempt: Callable[[CallAttempt], None] | None = None,
         in_flight: InFlight | None = None,
+        secret: str | None = None,
     ):
         self._client = client
+        self._secret = secret
         self.settings = settings
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -221,7 +224,11 @@ class LLMClient:
         reply = self._client.chat.completions.create(model=self.settings.model, messages=messages, **request)
         if request.get("stream"):
             with reply:
-                return collect(reply)
+                answer = collect(reply)
+            answer.content = redact_text(answer.content, self._secret)
+            for call in answer.tool_calls:
+                call.arguments = redact_text(call.arguments, self._secret)
+            return answer
         choice = reply.choices[0] if reply.choices else None
         message = choice.message if choice else None
         return StreamedAnswer(

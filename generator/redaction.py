@@ -13,6 +13,13 @@ REDACTED = b"[redacted]"
 MIN_SECRET_CHARS = 8  # shorter values would match ordinary text; no service issues keys that short
 
 
+def redact_text(text: str | None, secret: str | None) -> str | None:
+    """`text` with `secret` replaced: for what a streamed answer's deltas join into, a key split across them."""
+    if text is None or not secret or len(secret) < MIN_SECRET_CHARS:
+        return text
+    return text.replace(secret, REDACTED.decode("ascii"))
+
+
 def redacting(inner: httpx2.BaseTransport, secret: str | None) -> httpx2.BaseTransport:
     """`inner` with `secret` redacted from its responses; `inner` itself for no secret or one too short to find."""
     if not secret or len(secret) < MIN_SECRET_CHARS:
