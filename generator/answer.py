@@ -35,18 +35,29 @@ class GenerationConfig(BaseModel):
     allowed_endpoints: tuple[str, ...] = ()
 
 
+STOPPING_ERROR_KINDS = frozenset({"auth", "not_found", "redirect"})  # every later request would fail alike
+
+
 class AdmissionOutcome(BaseModel):
-    """What happened to one admission (returned to the caller, summarised in the patient manifest)."""
+    """What happened to one admission (returned to the caller, summarised in the patient manifest).
+
+    `locked`: not attempted, because another live run holds the patient's lock.
+    """
 
     subject_id: int
     hadm_id: int
-    status: Literal["completed", "failed", "skipped"]
+    status: Literal["completed", "failed", "skipped", "locked"]
     error: str | None = None
     error_kind: str | None = None
     attempts: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     grounding_score: float | None = None
+
+    @property
+    def stops_run(self) -> bool:
+        """A failure that every later request of the run would share (a refused key, a wrong URL)."""
+        return self.error_kind in STOPPING_ERROR_KINDS
 
 
 class Round(BaseModel):
@@ -153,6 +164,15 @@ class Answer:
     outcome: AdmissionOutcome
 
 
+def _up_to_date(final: Path, key: dict[str, Any]) -> bool:
+    """The complete folder was made from the same inputs, and holds every file it was written with, unchanged."""
+    try:
+        same_inputs = artifacts.read_json(final / artifacts.CALL_RECORD)["resume_key"] == key
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return same_inputs and artifacts.is_whole(final)
+
+
 def answer_admission(
     inputs: AdmissionInputs,
     *,
@@ -163,7 +183,8 @@ def answer_admission(
     force: bool,
 ) -> Answer | None:
     """Render and fit, ask (or run the template) and validate, writing nothing; None when the admission's
-    complete folder is up to date (`force=False`). `write_answer` writes the result."""
+    complete folder is up to date (`force=False`). `write_answer` writes the result. The caller holds the
+    patient's lock."""
     try:
         inputs, prompt, fit = fit_inputs(inputs, previous, backend, config)
     except ContextOverflow as overflow:
@@ -183,9 +204,8 @@ def answer_admission(
     key = resume_key(inputs.serialized.sha256, prompt, config, backend, fit)
     ids = {"subject_id": packet.subject_id, "hadm_id": packet.hadm_id}
     final = artifacts.admission_dir(output_root, packet.subject_id, packet.hadm_id)
-    record = final / artifacts.CALL_RECORD
     artifacts.recover(final)
-    if not force and record.exists() and artifacts.read_json(record)["resume_key"] == key:
+    if not force and _up_to_date(final, key):
         return None
     if answered is None:
         answered = backend.answer(packet, previous, prompt, config, fit)

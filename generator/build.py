@@ -1,21 +1,27 @@
 """Run `dbt build` into a fresh database file and swap it in only when every model and test passed."""
 
+import fcntl
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import yaml
 from pydantic import BaseModel
 
 from generator.inputs import Inputs
+from generator.raw_files import DamagedGzip, gzip_problem, line_of_row
 
 # The dbt project: in a checkout, links to the repository root's files; in an installed wheel, copies of them.
 PROJECT_DIR = Path(__file__).resolve().parent / "dbt_project"
+ORIGIN_ENV = "MIMICBENCH_DATA_ORIGIN"  # read by the models that record the data origin
 
 
 class BuildError(Exception):
@@ -72,16 +78,32 @@ def build_warehouse(
     select: str | None = None,
     on_progress: Callable[[str], None] = lambda line: None,
 ) -> BuildSummary:
-    """Build the warehouse from `inputs` into `db_path`, atomically; raise BuildError on any failure."""
+    """Build the warehouse from `inputs` into `db_path`, atomically; raise BuildError on any failure.
+
+    One build per database file at a time (a second one is refused at once). With `select`, only the selected
+    nodes are rebuilt, inside a copy of the complete warehouse already at `db_path`, so the file swapped in is
+    always a whole warehouse."""
     db_path = db_path.resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive_build(db_path) as lock:
+        return _build_locked(inputs, db_path, checked_vars(extra_vars), select, on_progress, lock)
+
+
+def _build_locked(
+    inputs: Inputs,
+    db_path: Path,
+    dbt_vars: dict,
+    select: str | None,
+    on_progress: Callable[[str], None],
+    lock: int,
+) -> BuildSummary:
+    """The build itself, while the lock (`lock`, a descriptor dbt inherits) is held."""
     building = db_path.with_name(db_path.name + ".building")
     workdir = db_path.with_name(f".{db_path.name}.dbt")
     for stale in (building, building.with_name(building.name + ".wal")):
         stale.unlink(missing_ok=True)
     (workdir / "tmp").mkdir(parents=True, exist_ok=True)
 
-    dbt_vars = {"data_origin": inputs.data_origin, **(extra_vars or {})}
     command = [
         dbt_executable(),
         "build",
@@ -100,6 +122,7 @@ def build_warehouse(
         "--no-version-check",
     ]
     if select:
+        _copy_complete_warehouse(db_path, building, inputs)
         command += ["--select", select]
     env = os.environ | {
         "MIMIC_IV_DIR": str(inputs.mimic_dir),
@@ -107,11 +130,12 @@ def build_warehouse(
         "MIMICBENCH_DB": str(building),
         "MIMICBENCH_TMP": str(workdir / "tmp"),
         "MIMICBENCH_DBT_KEEP_OPEN": "true",
+        ORIGIN_ENV: inputs.data_origin,
         "DO_NOT_TRACK": "1",
     }
     started = time.monotonic()
     (workdir / "target" / "run_results.json").unlink(missing_ok=True)
-    fatal = _run_dbt(command, env, on_progress)
+    fatal = _run_dbt(command, env, on_progress, lock)
     nodes = _read_results(workdir / "target")
     failed = [n for n in nodes if n.status in {"error", "fail", "runtime error"}]
     if failed:
@@ -126,11 +150,73 @@ def build_warehouse(
     )
 
 
-def _run_dbt(command: list[str], env: dict[str, str], on_progress: Callable[[str], None]) -> str | None:
-    """Run dbt, streaming its JSON log as progress lines; return the message of a fatal error, if any."""
+@contextmanager
+def _exclusive_build(db_path: Path) -> Iterator[int]:
+    """Hold an exclusive lock on `<db>.lock` for the whole build and yield its descriptor (dbt inherits it).
+
+    A second build of the same file is refused at once instead of deleting the first one's files. The OS drops
+    the lock when every process holding it has ended, however it ended (kill -9 included)."""
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise BuildError(
+                f"Another `mimicbench build` is writing {db_path} (it holds {lock_path}): wait for it to finish, "
+                "or pass another --db."
+            ) from error
+        yield handle.fileno()
+
+
+def checked_vars(extra_vars: dict | None) -> dict:
+    """The dbt vars to pass; `data_origin` is not one of them (the build passes the verified origin itself)."""
+    extra_vars = extra_vars or {}
+    if "data_origin" in extra_vars:
+        raise BuildError(
+            "data_origin cannot be set with --vars: the build decides it from the input folders (synthetic only "
+            "when both carry an intact marker written by `mimicbench synth`); remove it from --vars."
+        )
+    return extra_vars
+
+
+def _copy_complete_warehouse(db_path: Path, building: Path, inputs: Inputs) -> None:
+    """Start a selective build from a copy of the complete warehouse at `db_path` built from data of the same
+    origin; refuse otherwise, since the selection alone is not a warehouse and mixed origins are not one either."""
+    fix = "build the whole warehouse first (without --select)."
+    if not db_path.is_file():
+        raise BuildError(f"--select rebuilds part of the warehouse {db_path}, and there is none yet: {fix}")
+    models = {path.stem for path in (PROJECT_DIR / "models").rglob("*.sql")}
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            present = {name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()}
+            missing = sorted(models - present)
+            recorded = None if missing else con.execute("select data_origin from marts.mart_build_info").fetchone()[0]
+    except duckdb.Error as error:
+        raise BuildError(f"{db_path} cannot be read ({str(error).splitlines()[0]}): {fix}") from error
+    if missing:
+        raise BuildError(
+            f"{db_path} is not a complete warehouse ({len(missing)} models missing, e.g. {missing[0]}): {fix}"
+        )
+    if recorded != inputs.data_origin:
+        raise BuildError(
+            f"{db_path} was built from {recorded} data and the inputs are {inputs.data_origin}: a selection must not "
+            f"mix them; {fix}"
+        )
+    shutil.copyfile(db_path, building)
+
+
+def _run_dbt(command: list[str], env: dict[str, str], on_progress: Callable[[str], None], lock: int) -> str | None:
+    """Run dbt (holding the build lock too), streaming its JSON log as progress lines; return the message of a
+    fatal error, if any."""
     fatal = None
     with subprocess.Popen(
-        command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        pass_fds=(lock,),
     ) as process:
         for line in process.stdout:
             event = _parse_event(line)
@@ -208,12 +294,13 @@ def explain_duckdb_error(message: str, inputs: Inputs) -> str:
     line = re.search(r"CSV Error on Line: (\d+)", message)
     column = re.search(r'converting column "([^"]+)"', message)
     if line:
-        where = f"line {line.group(1)}" + (f", column {column.group(1)}" if column else "")
+        damage, true_line = _reread(Path(file), message)
+        if damage:
+            return f"{file} {damage}: download it again."
+        where = f"line {true_line}" if true_line else f"about line {line.group(1)} (DuckDB's estimate)"
+        where += f", column {column.group(1)}" if column else ""
         detail = next((text for text in lines if text.startswith("Could not convert")), first_line)
-        return (
-            f"{file} has a malformed row ({where}): {detail}. Fix that row, or download the file again "
-            "if it may be truncated."
-        )
+        return f"{file} has a malformed row ({where}): {detail}. Fix that row."
     missing = re.search(r'[Cc]olumns? with names?: "?([^"\n]+?)"? do(?:es)? not exist', message)
     if missing:
         return (
@@ -225,3 +312,19 @@ def explain_duckdb_error(message: str, inputs: Inputs) -> str:
     if any(word in message.lower() for word in ("gzip", "compress", "inflate", "zlib")):
         return f"{file} is not a complete gzip file ({first_line}): download it again."
     return first_line
+
+
+def _reread(path: Path, message: str) -> tuple[str | None, int | None]:
+    """Read the csv.gz a CSV error names again: how it is damaged, if it is not a whole gzip stream, else the
+    true line of the row DuckDB quotes (its parallel reader only estimates line numbers)."""
+    if not (path.is_file() and path.name.endswith(".gz")):
+        return None, None
+    quoted = re.search(
+        r"Original Line: (.*?)\n\s*(?:Error when converting|Expected Number of Columns|Possible fixes)", message, re.S
+    )
+    if not quoted:
+        return gzip_problem(path), None
+    try:
+        return None, line_of_row(path, quoted.group(1))
+    except DamagedGzip as damage:
+        return str(damage), None

@@ -4,6 +4,7 @@ import click
 
 from generator import __version__
 from generator.commands import cdm, export, generate_cohort, generate_patient, synth, warehouse
+from generator.commands.view import view
 
 
 @click.group()
@@ -20,3 +21,4 @@ cli.add_command(generate_patient.generate_patient)
 cli.add_command(generate_cohort.generate_cohort)
 cli.add_command(export.export)
 cli.add_command(cdm.cdm)
+cli.add_command(view)

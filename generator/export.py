@@ -174,6 +174,11 @@ def _numbered(folder: Path) -> list[Path]:
 
 
 def _record(folder: Path) -> tuple[DatasetRecord, dict[str, Any]]:
+    if not artifacts.is_whole(folder):
+        raise ExportError(
+            f"{folder} is damaged: a file its {artifacts.FILES_MANIFEST} lists is missing or changed. Rerun "
+            "generate-cohort (or generate-patient) to redo it, then export again."
+        )
     try:
         call = artifacts.read_json(folder / artifacts.CALL_RECORD)
         summary = artifacts.read_json(folder / artifacts.SUMMARY)

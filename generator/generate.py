@@ -3,7 +3,8 @@
 `generate_admission` is self-contained and safe to run concurrently for different admissions; it is
 `answer_admission` (render, ask, validate; nothing written) then `write_answer`, which the cohort runner calls
 apart so that the writing is off a patient's chain. `generate_patient_admissions` runs a patient's admissions in
-order, each reading the previous admission's stored summary, and rewrites the patient files after each one.
+order under the patient's lock, each reading the previous admission's stored summary, and rewrites the patient
+files after each one; a failure every later admission would share (a refused API key) ends it.
 """
 
 import functools
@@ -57,7 +58,8 @@ def generate_patient_admissions(
     max_admissions: int | None = None,
     include_without_discharge: bool = False,
 ) -> list[AdmissionOutcome]:
-    """Generate a patient's admissions in order; one failure does not stop the others."""
+    """Generate a patient's admissions in order; one failure does not stop the others, unless every later
+    request would fail alike (`AdmissionOutcome.stops_run`). Raises `locks.Busy` if another run holds the patient."""
     refs = warehouse.admissions(subject_id)
     eligible, targets = select_admissions(
         refs, hadm_id=hadm_id, max_admissions=max_admissions, include_without_discharge=include_without_discharge
@@ -69,32 +71,35 @@ def generate_patient_admissions(
         for r in eligible
     ]
     outcomes = []
-    for ref in targets:
-        earlier = eligible[: eligible.index(ref)]
-        try:
-            outcome = generate_admission(
-                warehouse.packet(ref.hadm_id, config.caps),
-                unlinked_notes=warehouse.unlinked_notes(ref.hadm_id),
-                previous=load_previous(output_root, subject_id, earlier, ref.admittime),
-                backend=backend,
-                config=config,
-                output_root=output_root,
-                build_info=build_info,
-                reread=functools.partial(warehouse.packet, ref.hadm_id),
-            )
-        except EndpointNotAllowed:  # every admission would be refused alike
-            raise
-        except Exception as exc:  # recorded as this admission's failure; the patient's other admissions go on
-            outcome = AdmissionOutcome(
-                subject_id=subject_id,
-                hadm_id=ref.hadm_id,
-                status="failed",
-                error_kind=type(exc).__name__,
-                error=str(exc),
-            )
-        outcomes.append(outcome)
-        for entry in listed:
-            if entry["hadm_id"] == ref.hadm_id:
-                entry["this_run"] = outcome.model_dump(include={"status", "error_kind", "error"})
-        artifacts.write_patient_files(output_root, subject_id, listed, run)
+    with artifacts.patient_lock(output_root, subject_id):
+        for ref in targets:
+            earlier = eligible[: eligible.index(ref)]
+            try:
+                outcome = generate_admission(
+                    warehouse.packet(ref.hadm_id, config.caps),
+                    unlinked_notes=warehouse.unlinked_notes(ref.hadm_id),
+                    previous=load_previous(output_root, subject_id, earlier, ref.admittime),
+                    backend=backend,
+                    config=config,
+                    output_root=output_root,
+                    build_info=build_info,
+                    reread=functools.partial(warehouse.packet, ref.hadm_id),
+                )
+            except EndpointNotAllowed:  # every admission would be refused alike
+                raise
+            except Exception as exc:  # recorded as this admission's failure; the patient's other admissions go on
+                outcome = AdmissionOutcome(
+                    subject_id=subject_id,
+                    hadm_id=ref.hadm_id,
+                    status="failed",
+                    error_kind=type(exc).__name__,
+                    error=str(exc),
+                )
+            outcomes.append(outcome)
+            for entry in listed:
+                if entry["hadm_id"] == ref.hadm_id:
+                    entry["this_run"] = outcome.model_dump(include={"status", "error_kind", "error"})
+            artifacts.write_patient_files(output_root, subject_id, listed, run)
+            if outcome.stops_run:
+                break
     return outcomes

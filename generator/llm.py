@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import openai
 from pydantic import BaseModel, ConfigDict
 
+from generator.redaction import redact_text
 from generator.streaming import InFlight, StreamedAnswer, StreamedToolCall, collect
 
 ErrorKind = Literal[
@@ -37,6 +38,7 @@ ErrorKind = Literal[
     "bad_request",
     "context_overflow",
     "not_found",
+    "redirect",
     "http",
     "truncated",
 ]
@@ -134,8 +136,10 @@ class LLMClient:
         rng: random.Random | None = None,
         on_attempt: Callable[[CallAttempt], None] | None = None,
         in_flight: InFlight | None = None,
+        secret: str | None = None,
     ):
         self._client = client
+        self._secret = secret
         self.settings = settings
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -220,7 +224,11 @@ class LLMClient:
         reply = self._client.chat.completions.create(model=self.settings.model, messages=messages, **request)
         if request.get("stream"):
             with reply:
-                return collect(reply)
+                answer = collect(reply)
+            answer.content = redact_text(answer.content, self._secret)
+            for call in answer.tool_calls:
+                call.arguments = redact_text(call.arguments, self._secret)
+            return answer
         choice = reply.choices[0] if reply.choices else None
         message = choice.message if choice else None
         return StreamedAnswer(
@@ -352,11 +360,25 @@ def _failed_attempt(number: int, exc: Exception, started: float, response_format
         status="error",
         http_status=status,
         error_kind=_error_kind(exc),
-        error=f"{type(exc).__name__}: {getattr(exc, 'message', str(exc))}",
+        error=_error_text(exc),
         latency_ms=_ms_since(started),
         raw_text=body,
         response_format=response_format,
     )
+
+
+def _error_text(exc: Exception) -> str:
+    """The error, naming the URL a connection failed to reach or a redirect pointed to (never followed)."""
+    text = f"{type(exc).__name__}: {getattr(exc, 'message', str(exc))}"
+    request = getattr(exc, "request", None)
+    if isinstance(exc, openai.APIConnectionError) and request is not None:
+        url = request.url
+        cause = f": {exc.__cause__}" if exc.__cause__ and str(exc.__cause__) else ""
+        text += f" ({request.method} {url.scheme}://{url.netloc.decode('ascii')}{url.path}{cause})"
+    elif isinstance(exc, openai.APIStatusError) and 300 <= exc.status_code < 400:
+        location = exc.response.headers.get("location", "no location given")
+        text += f" (a redirect to {location}, not followed: the prompt was not sent there)"
+    return text
 
 
 def _ok_attempt(number: int, answer: StreamedAnswer, started: float, response_format: str) -> CallAttempt:
@@ -379,6 +401,8 @@ def _error_kind(exc: Exception) -> ErrorKind:
     if isinstance(exc, openai.APIConnectionError):
         return "connection"
     status = getattr(exc, "status_code", 0)
+    if 300 <= status < 400:
+        return "redirect"
     if status in (408, 409):
         return "timeout" if status == 408 else "server"
     if status == 429:
@@ -399,6 +423,7 @@ def _final_message(attempt: CallAttempt, retries: int, timeout: Any) -> str:
         "auth": "check the API key (--api-key-env) and that the endpoint accepts it",
         "not_found": "check --base-url (it usually ends in /v1) and --model",
         "bad_request": "the server refused the request",
+        "redirect": "the endpoint redirected the request elsewhere; give the address it redirects to as --base-url",
         "context_overflow": "the prompt does not fit the model's context window: pass the server's window as "
         "--context-window so prompts are fitted to it",
     }.get(attempt.error_kind or "")

@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 from pydantic import BaseModel, ConfigDict
 
+from generator.origin import Origin, checked_origin
 from generator.packet import SECTIONS, Packet, Section
 from generator.sections import PACKET_SECTIONS, SECTION_BY_NAME, PacketSection
 
@@ -80,7 +81,21 @@ class Warehouse:
                 self._database = None
 
     def data_origin(self) -> str:
-        return self.build_info()["data_origin"]
+        return self.origin().data_origin
+
+    def origin(self) -> Origin:
+        """The build's data origin checked against the content (`generator.origin`): 'synthetic' only when the
+        build says so and the lowest and highest patient and admission ids (so all) are synthetic ones."""
+        with self._connect() as con:
+            label = self._build_info(con)["data_origin"]
+            low_subject, high_subject, low_hadm, high_hadm = con.execute(
+                "select min(subject_id), max(subject_id), min(hadm_id), max(hadm_id) from marts.mart_admissions"
+            ).fetchone()
+        return checked_origin(
+            label,
+            subject_ids=[i for i in (low_subject, high_subject) if i is not None],
+            hadm_ids=[i for i in (low_hadm, high_hadm) if i is not None],
+        )
 
     def build_info(self) -> dict:
         """The build's data origin, versions, caps (section -> cap) and vars, and build time."""
@@ -144,7 +159,9 @@ class Warehouse:
             hadm_id=record["hadm_id"],
             admittime=record["admittime"],
             dischtime=record["dischtime"],
-            data_origin=info["data_origin"],
+            data_origin=checked_origin(
+                info["data_origin"], subject_ids=[record["subject_id"]], hadm_ids=[record["hadm_id"]]
+            ).data_origin,
             has_discharge_note=record["has_discharge_note"],
             patient={"eid": record["patient_eid"], **{c: record[c] for c in PATIENT_COLUMNS}},
             admission={"eid": record["admission_eid"], **{c: record[c] for c in ADMISSION_COLUMNS}},

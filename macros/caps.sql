@@ -16,7 +16,9 @@
     {%- set cap_var = 'cap_' ~ packet_section(section).name -%}
     {%- set cap = var(cap_var) -%}
     {%- if cap is not none and (cap | int) < 0 -%}
-        {{ exceptions.raise_compiler_error("var " ~ cap_var ~ " is " ~ cap ~ ": use a cap >= 0, or null for uncapped") }}
+        {{ exceptions.raise_compiler_error(
+            "var " ~ cap_var ~ " is " ~ cap ~ ": use a cap >= 0, or null for uncapped"
+        ) }}
     {%- endif -%}
     {{ return(none if cap is none else cap | int) }}
 {%- endmacro %}

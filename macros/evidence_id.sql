@@ -8,7 +8,8 @@
     {{ dbt.concat(pieces) }}
 {%- endmacro %}
 
-{#- The evidence id of a packet section's row: the section's `evidence_prefix` (packet_sections var), then the parts. -#}
+{#- The evidence id of a packet section's row: the section's `evidence_prefix` (packet_sections var),
+    then the parts. -#}
 {% macro section_evidence_id(section, parts) -%}
     {{ evidence_id(packet_section(section).evidence_prefix, parts) }}
 {%- endmacro %}

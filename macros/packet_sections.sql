@@ -14,5 +14,7 @@
     {%- for section in packet_sections() if section.name == name -%}
         {{ return(section) }}
     {%- endfor -%}
-    {{ exceptions.raise_compiler_error("unknown packet section " ~ name ~ ": declare it in the packet_sections var of dbt_project.yml") }}
+    {{ exceptions.raise_compiler_error(
+        "unknown packet section " ~ name ~ ": declare it in the packet_sections var of dbt_project.yml"
+    ) }}
 {%- endmacro %}

@@ -2,7 +2,8 @@
 
 Each test queues the answers it wants (`server.push(...)`), points a real `openai.OpenAI` at `server.url`,
 and reads back what was sent (`server.requests`). When the queue is empty the `fallback` callable answers,
-which by default fails loudly with HTTP 599 so a test never passes by accident.
+which by default fails loudly with HTTP 599 so a test never passes by accident. Fixture `proxy`: a second
+server that every proxy variable names.
 
     server.push(chat_completion('{"a": 1}'), error_response(429, "slow down", headers={"retry-after": "0"}))
     client = openai.OpenAI(base_url=server.url, api_key="test", max_retries=0, timeout=2)
@@ -266,4 +267,18 @@ class OpenAIServer:
 def openai_server() -> Iterator[OpenAIServer]:
     """A fresh scripted server per test."""
     with OpenAIServer() as server:
+        yield server
+
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+@pytest.fixture
+def proxy(monkeypatch) -> Iterator[OpenAIServer]:
+    """A scripted server that every proxy variable names (NO_PROXY unset): what it receives went through a proxy."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with OpenAIServer() as server:
+        for name in PROXY_VARIABLES:
+            monkeypatch.setenv(name, server.url.removesuffix("/v1"))
         yield server

@@ -6,7 +6,7 @@ from typing import Any
 
 from generator.packet import Packet, Section
 
-SUBJECT, HADM = 10000032, 22595853
+SUBJECT, HADM = 90000032, 81234567  # ids from the synthetic ranges (generator/origin.py)
 DS_TEXT = """Name:  ___                     Unit No:   ___
 
 Chief Complaint:
@@ -36,7 +36,7 @@ def make_packet(data_origin: str = "synthetic", *, discharge_note: bool = True, 
                 {
                     "eid": f"XFER#{hadm_id}-1",
                     "t_rel_min": -150,
-                    "transfer_id": 39060235,
+                    "transfer_id": 139060235,
                     "eventtype": "ED",
                     "careunit": "Emergency Department",
                     "intime": "2180-05-06T19:17:00",
@@ -45,7 +45,7 @@ def make_packet(data_origin: str = "synthetic", *, discharge_note: bool = True, 
                 {
                     "eid": f"XFER#{hadm_id}-2",
                     "t_rel_min": 0,
-                    "transfer_id": 39060236,
+                    "transfer_id": 139060236,
                     "eventtype": "admit",
                     "careunit": "Transplant",
                     "intime": "2180-05-06T23:30:00",

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,8 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.inputs import resolve_inputs
 from tests.conftest import REPO_ROOT
+
+DEEP_LINE = 30_001  # far enough into the file that DuckDB's parallel reader misestimates the line (as 29,744)
 
 
 @pytest.fixture()
@@ -32,6 +35,21 @@ def build(mimic_dir: Path, db: Path, *extra: str):
 def rewrite_gz(path: Path, edit) -> None:
     text = gzip.decompress(path.read_bytes()).decode()
     path.write_bytes(gzip.compress(edit(text).encode()))
+
+
+def spoil_valuenum(text: str, line: int) -> str:
+    """`text` with the valuenum of line `line` (1-based, the header is line 1) made unparseable."""
+    lines = text.split("\n")
+    assert len(lines) > line, "the synthetic labevents has fewer lines than the test needs"
+    fields = lines[line - 1].split(",")
+    fields[9] = "oops"
+    lines[line - 1] = ",".join(fields)
+    return "\n".join(lines)
+
+
+def cut_in_half(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
 
 
 def test_build_swaps_in_a_warehouse_with_marts_and_build_info(synthetic_warehouse):
@@ -72,8 +90,13 @@ def test_resolve_inputs_accepts_physionet_download_layout(synthetic_dataset, tmp
             lambda d: rewrite_gz(d / "hosp" / "transfers.csv.gz", lambda t: t + "10000001,oops,x,y,z,,\n"),
             "transfers.csv.gz has a malformed row",
         ),
+        (
+            lambda d: rewrite_gz(d / "hosp" / "labevents.csv.gz", lambda t: spoil_valuenum(t, DEEP_LINE)),
+            f"labevents.csv.gz has a malformed row (line {DEEP_LINE}, column valuenum)",
+        ),
+        (lambda d: cut_in_half(d / "hosp" / "labevents.csv.gz"), "labevents.csv.gz is truncated"),
     ],
-    ids=["missing-file", "renamed-column", "corrupt-gzip", "malformed-row"],
+    ids=["missing-file", "renamed-column", "corrupt-gzip", "malformed-row", "malformed-row-deep", "truncated-gzip"],
 )
 def test_bad_input_fails_clearly_and_keeps_the_last_good_warehouse(dataset_copy, tmp_path, damage, expected):
     db = tmp_path / "warehouse.duckdb"
@@ -117,3 +140,93 @@ def test_plain_dbt_build_and_test_work_from_the_repo_root(synthetic_dataset, tmp
             [dbt, *command, "--no-version-check", "--quiet"], cwd=REPO_ROOT, env=env, capture_output=True, text=True
         )
         assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_data_origin_cannot_be_set_with_vars(synthetic_dataset, tmp_path):
+    result = build(synthetic_dataset, tmp_path / "w.duckdb", "--vars", "{data_origin: synthetic}")
+    assert result.exit_code == 1
+    assert "data_origin cannot be set with --vars" in result.output
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_mimic_iii_and_upper_case_file_names_are_recognised(synthetic_dataset, tmp_path):
+    flat = tmp_path / "mimic-iii" / "1.4"
+    flat.mkdir(parents=True)
+    for name in ("ADMISSIONS.csv.gz", "NOTEEVENTS.csv.gz", "PATIENTS.csv.gz"):
+        shutil.copyfile(synthetic_dataset / "hosp" / "admissions.csv.gz", flat / name)
+    upper = tmp_path / "upper"
+    for module in ("hosp", "icu"):
+        (upper / module).mkdir(parents=True)
+        for path in (synthetic_dataset / module).iterdir():
+            shutil.copyfile(path, upper / module / path.name.upper().replace(".CSV.GZ", ".csv.gz"))
+
+    mimic_iii = build(tmp_path / "mimic-iii", tmp_path / "w.duckdb")
+    upper_case = build(upper, tmp_path / "w.duckdb")
+
+    assert mimic_iii.exit_code == 1 and "holds MIMIC-III" in mimic_iii.output
+    assert "download MIMIC-IV 2.2 or 3.1" in mimic_iii.output
+    assert upper_case.exit_code == 1 and "MIMIC-IV names its files in lower case" in upper_case.output
+    assert "hosp/ADMISSIONS.csv.gz" in upper_case.output
+
+
+def mimicbench(*args: object) -> subprocess.Popen:
+    """`mimicbench ARGS` as a real process of its own."""
+    command = [sys.executable, "-m", "generator", *map(str, args)]
+    return subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_a_second_build_of_the_same_db_is_refused_at_once_and_the_first_finishes(synthetic_dataset, tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    first = mimicbench("build", "--mimic-dir", synthetic_dataset, "--db", db, "--quiet")
+    building = db.with_name(db.name + ".building")
+    deadline = time.monotonic() + 300
+    while not building.exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert building.exists(), "the first build never started writing"
+
+    started = time.monotonic()
+    second = mimicbench("build", "--mimic-dir", synthetic_dataset, "--db", db, "--quiet")
+    second_output, _ = second.communicate(timeout=120)
+    refused_after = time.monotonic() - started
+    first_output, _ = first.communicate(timeout=900)
+
+    assert second.returncode == 1 and refused_after < 30
+    assert f"Another `mimicbench build` is writing {db}" in second_output
+    assert first.returncode == 0, first_output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select data_origin from marts.mart_build_info").fetchall() == [("synthetic",)]
+
+
+@pytest.fixture()
+def warehouse_copy(synthetic_warehouse, tmp_path) -> Path:
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(synthetic_warehouse, db)
+    return db
+
+
+def test_select_rebuilds_its_nodes_inside_a_copy_of_the_complete_warehouse(synthetic_dataset, warehouse_copy):
+    with duckdb.connect(str(warehouse_copy), read_only=True) as con:
+        before = con.execute("select invocation_id from marts.mart_build_info").fetchone()[0]
+
+    result = build(synthetic_dataset, warehouse_copy, "--select", "mart_build_info")
+
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(warehouse_copy), read_only=True) as con:
+        assert con.execute("select invocation_id from marts.mart_build_info").fetchone()[0] != before
+        assert con.execute("select count(*) from marts.mart_packets").fetchone()[0] > 0
+
+
+def test_select_is_refused_without_a_complete_warehouse_of_the_same_origin(
+    synthetic_dataset, dataset_copy, warehouse_copy, tmp_path
+):
+    missing = build(synthetic_dataset, tmp_path / "none.duckdb", "--select", "mart_build_info")
+    with duckdb.connect(str(tmp_path / "partial.duckdb")) as con:
+        con.execute("create schema marts; create table marts.mart_build_info as select 'synthetic' as data_origin")
+    partial = build(synthetic_dataset, tmp_path / "partial.duckdb", "--select", "mart_build_info")
+    (dataset_copy / "mimicbench-synthetic.json").unlink()
+    mixed = build(dataset_copy, warehouse_copy, "--select", "mart_build_info")
+
+    assert missing.exit_code == 1 and "there is none yet: build the whole warehouse first" in missing.output
+    assert not (tmp_path / "none.duckdb").exists()
+    assert partial.exit_code == 1 and "is not a complete warehouse" in partial.output
+    assert mixed.exit_code == 1 and "was built from synthetic data and the inputs are credentialed" in mixed.output

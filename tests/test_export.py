@@ -45,3 +45,18 @@ def test_export_of_an_empty_output_root_says_what_to_do(tmp_path):
     result = invoke("export", "--output-root", tmp_path, "--out", tmp_path / "data.jsonl")
 
     assert result.exit_code == 1 and "run generate-cohort or generate-patient first" in result.output
+
+
+def test_export_refuses_a_damaged_admission_folder_and_names_it(synthetic_warehouse, tmp_path):
+    out = tmp_path / "out"
+    run = ["generate-cohort", "--limit", 1, "--max-admissions", 1, "--backend", "template"]
+    assert invoke(*run, "--db", synthetic_warehouse, "--output-root", out).exit_code == 0
+    [folder] = out.glob("*/admissions/*")
+    (folder / "input_data_manifest.json").unlink()
+
+    result = invoke("export", "--output-root", out, "--out", tmp_path / "data.jsonl")
+
+    assert (
+        result.exit_code == 1 and f"{folder} is damaged" in result.output and "Rerun generate-cohort" in result.output
+    )
+    assert not (tmp_path / "data.jsonl").exists()

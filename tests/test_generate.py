@@ -26,6 +26,7 @@ FILES = {
     "raw_model_output.json",
     "conversation.jsonl",
     "summary.json",
+    "files_manifest.json",
 }
 
 
@@ -148,8 +149,26 @@ def test_up_to_date_admission_is_skipped_unless_forced(tmp_path):
     assert generate_admission(changed, force=False, **common).status == "completed"
 
 
+def test_a_complete_folder_with_a_missing_or_changed_file_is_redone_not_trusted(tmp_path):
+    common = dict(
+        unlinked_notes=[], previous=None, backend=TemplateBackend(), config=GenerationConfig(), output_root=tmp_path
+    )
+    generate_admission(make_packet(), build_info={}, **common)
+    assert artifacts.is_whole(folder(tmp_path))
+
+    (folder(tmp_path) / "packet.json").unlink()
+    assert not artifacts.is_whole(folder(tmp_path))
+    assert generate_admission(make_packet(), force=False, build_info={}, **common).status == "completed"
+    assert artifacts.is_whole(folder(tmp_path))
+
+    summary = folder(tmp_path) / "summary.json"
+    summary.write_text(summary.read_text().replace("template", "tampered"))
+    assert generate_admission(make_packet(), force=False, build_info={}, **common).status == "completed"
+    assert generate_admission(make_packet(), force=False, build_info={}, **common).status == "skipped"
+
+
 def test_unlinked_notes_get_their_own_file(tmp_path):
-    note = {"note_id": "10000032-RR-99", "charttime": "2180-05-20T10:00:00", "text": "CXR"}
+    note = {"note_id": "90000032-RR-99", "charttime": "2180-05-20T10:00:00", "text": "CXR"}
     generate_admission(
         make_packet(),
         unlinked_notes=[note],

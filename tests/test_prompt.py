@@ -31,8 +31,8 @@ def test_rows_render_one_per_line_evidence_id_first_with_relative_time():
     text = render_sections(make_packet())
     assert "## labs (3 of 5 kept): label|value|valueuom|flag|ref_range_lower|ref_range_upper|comments" in text
     assert "LAB#1001|H-02:00|Hemoglobin|9.8|g/dL|abnormal|12|16\n" in text
-    assert "RX#22595853-1|H+10:00|Furosemide|40|mg|PO|1\n" in text
-    assert "DX#22595853-1|-|1|5715|Cirrhosis of liver without mention of alcohol" in text
+    assert "RX#81234567-1|H+10:00|Furosemide|40|mg|PO|1\n" in text
+    assert "DX#81234567-1|-|1|5715|Cirrhosis of liver without mention of alcohol" in text
 
 
 def test_no_absolute_dates_years_or_future_death_reach_the_model():

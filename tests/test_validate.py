@@ -130,8 +130,8 @@ def test_clinician_turns_and_turns_with_numbers_must_cite():
 def test_discharge_note_must_be_cited():
     answer = good_answer()
     answer["conversation"][1]["evidence_eids"] = []
-    answer["conversation"][4]["evidence_eids"] = ["RX#22595853-1"]
-    answer["end_of_admission_summary"]["problem_list"][0]["supporting_eids"] = ["DX#22595853-1"]
+    answer["conversation"][4]["evidence_eids"] = ["RX#81234567-1"]
+    answer["end_of_admission_summary"]["problem_list"][0]["supporting_eids"] = ["DX#81234567-1"]
     assert any(e.startswith("discharge_note_cited") for e in errors_of(answer))
 
 
@@ -141,7 +141,7 @@ def test_no_discharge_note_needs_no_citation():
     for turn in answer["conversation"]:
         turn["evidence_eids"] = [e for e in turn["evidence_eids"] if not e.startswith("DS#")]
     answer["conversation"][1]["evidence_eids"] = []
-    answer["end_of_admission_summary"]["problem_list"][0]["supporting_eids"] = ["DX#22595853-1"]
+    answer["end_of_admission_summary"]["problem_list"][0]["supporting_eids"] = ["DX#81234567-1"]
     assert errors_of(answer, packet) == []
 
 
@@ -150,7 +150,7 @@ def test_the_patient_must_speak():
     for turn in answer["conversation"]:
         if turn["speaker"] == "PATIENT":
             turn["speaker"] = "NURSE"
-            turn["evidence_eids"] = ["ADM#22595853"]
+            turn["evidence_eids"] = ["ADM#81234567"]
     assert "patient_speaks: the PATIENT never speaks" in errors_of(answer)
 
 

@@ -6,6 +6,7 @@
 with
 {%- for section in sections %}
 {%- set cap = section_cap(section.name) %}
+
 {{ section.name }}_rows as (
 
     select * from {{ ref('mart_packet_' ~ section.name) }}
@@ -16,19 +17,24 @@ with
 
     select
         '{{ section.name }}' as section,
-        hadm_id,
+        section_rows.hadm_id,
         count(*) as rows_seen,
-        sum(case when is_kept then 1 else 0 end) as rows_kept
-    from {{ section.name }}_rows
+        sum(case when section_rows.is_kept then 1 else 0 end) as rows_kept
+    from {{ section.name }}_rows as section_rows
     {%- if section.parent %}
-    where {{ section.name }}_rows.parent_eid in (
-        select eid from {{ ref('mart_packet_' ~ section.parent) }} where is_kept
-    )
+    where section_rows.parent_eid in (
+            select parent_rows.eid
+            from {{ ref('mart_packet_' ~ section.parent) }} as parent_rows
+            where parent_rows.is_kept
+        )
     {%- endif %}
-    group by hadm_id
-    having sum(case when is_kept then 1 else 0 end) <> {% if cap is none %}count(*){% else %}least(count(*), {{ cap }}){% endif %}
+    group by section_rows.hadm_id
+    having
+        sum(case when section_rows.is_kept then 1 else 0 end)
+        <> {% if cap is none %}count(*)
+    {% else %}least(count(*), {{ cap }}){% endif %}
         {%- if cap is not none %}
-        or sum(case when is_kept and keep_priority > {{ cap }} then 1 else 0 end) > 0
+        or sum(case when section_rows.is_kept and section_rows.keep_priority > {{ cap }} then 1 else 0 end) > 0
         {%- endif %}
 
 ),

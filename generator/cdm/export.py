@@ -20,6 +20,7 @@ from generator.cdm.case import (
     RadiologyReport,
     Treatment,
 )
+from generator.origin import CREDENTIALED, checked_origin
 
 LAB_TEST_MAPPING_FILE = "lab_test_mapping.json"  # the name the course project reads
 
@@ -63,7 +64,10 @@ def read_benchmark(db_path: Path, *, extended: bool = False) -> CdmBenchmark:
         raise CdmError(
             f"Cannot read {db_path} ({first_line}): pass a warehouse built by `mimicbench build`."
         ) from error
-    origins = {row["data_origin"] for row in cases} or {"credentialed"}
+    labels = {row["data_origin"] for row in cases} or {CREDENTIALED}
+    origin = checked_origin(
+        labels.pop() if len(labels) == 1 else CREDENTIALED, hadm_ids=[row["hadm_id"] for row in cases]
+    )
     children = {
         name: _by_hadm(rows)
         for name, rows in [
@@ -76,7 +80,7 @@ def read_benchmark(db_path: Path, *, extended: bool = False) -> CdmBenchmark:
         ]
     }
     return CdmBenchmark(
-        data_origin="synthetic" if origins == {"synthetic"} else "credentialed",
+        data_origin=origin.data_origin,
         extended=extended,
         lab_test_mapping=_mapping_rows(mapping),
         diagnostic_criteria=[

@@ -23,8 +23,11 @@ class Reader:
         self._threads = threads
         self._order = itertools.count()  # first come, first served among equals
         self._todo: queue.PriorityQueue[tuple[float, int, int, Future[AdmissionInputs] | None]] = queue.PriorityQueue()
-        for number in range(threads):
-            threading.Thread(target=self._serve, name=f"cohort-read-{number}", daemon=True).start()
+        self._workers = [
+            threading.Thread(target=self._serve, name=f"cohort-read-{number}", daemon=True) for number in range(threads)
+        ]
+        for worker in self._workers:
+            worker.start()
 
     def submit(self, hadm_id: int, *, admissions_left: int) -> "Future[AdmissionInputs]":
         future: Future[AdmissionInputs] = Future()
@@ -32,9 +35,14 @@ class Reader:
         return future
 
     def close(self) -> None:
-        """End the threads; reads not started yet are dropped."""
+        """End the threads once the reads in progress finish; reads not started yet are dropped.
+
+        Waiting matters: a read still running inside DuckDB when the interpreter exits aborts the process
+        ("terminate called without an active exception")."""
         for _ in range(self._threads):
             self._todo.put((-math.inf, next(self._order), 0, None))
+        for worker in self._workers:
+            worker.join()
 
     def _serve(self) -> None:
         while True:

@@ -42,13 +42,14 @@ class Progress(BaseModel):
     completed: int = 0
     failed: int = 0
     skipped: int = 0
+    locked: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     elapsed_s: float = 0.0
 
     @property
     def done(self) -> int:
-        return self.completed + self.failed + self.skipped
+        return self.completed + self.failed + self.skipped + self.locked
 
 
 class RunReport(BaseModel):
@@ -128,7 +129,7 @@ def build_report(
     outcomes = [r.outcome for r in results]
     by_status = Counter(o.status for o in outcomes)
     planned = sum(len(plan.targets) for plan in plans)
-    generated = [r for r in results if r.outcome.status != "skipped"]
+    generated = [r for r in results if r.outcome.status not in ("skipped", "locked")]
     tokens_in, tokens_out = sum(o.input_tokens for o in outcomes), sum(o.output_tokens for o in outcomes)
     failed = [o for o in outcomes if o.status == "failed"]
     answered = [r for r in generated if r.rounds]
@@ -148,12 +149,17 @@ def build_report(
         started_at_utc=started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         wall_s=round(wall_s, 3),
         settings=settings,
-        patients={"planned": len(plans), "skipped": len(skipped)},
+        patients={
+            "planned": len(plans),
+            "skipped": len(skipped),
+            "locked_by_another_run": len({o.subject_id for o in outcomes if o.status == "locked"}),
+        },
         admissions={
             "planned": planned,
             "completed": by_status["completed"],
             "failed": by_status["failed"],
             "skipped_up_to_date": by_status["skipped"],
+            "locked_by_another_run": by_status["locked"],
             "not_started": planned - len(outcomes),
         },
         tokens={"input": tokens_in, "output": tokens_out, "total": tokens_in + tokens_out},

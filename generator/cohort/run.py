@@ -9,17 +9,21 @@ the next admission's warehouse reads run on a reader thread meanwhile, and each 
 the patient's writer thread while the next one is asked for.
 
 On the first Ctrl-C no new request is sent, the requests in flight finish and their admissions are written; on
-the second it gives up at once. Each admission folder is renamed into place only when complete, so nothing
-half-written is ever visible, and the next run resumes.
+the second it gives up at once: an answer that arrives later is not written, so the report counts what is on disk.
+Each admission folder is renamed into place only when complete, so nothing half-written is ever visible, and the
+next run resumes. A worker holds a patient's lock while it works on the patient: another run on the same output
+root skips that patient (status `locked`), so runs over overlapping cohorts never write the same folders.
 """
 
 import functools
 import os
 import queue
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,12 +46,28 @@ from generator.cohort.report import (
 )
 from generator.conversation import EndOfAdmissionSummary
 from generator.governance import EndpointNotAllowed
+from generator.locks import Busy
 from generator.rate_limit import AdaptiveLimit, RequestRefused
 from generator.records import run_record, write_answer
 from generator.warehouse import AdmissionRef, Warehouse
 
-FATAL_ERROR_KINDS = frozenset({"auth", "not_found"})  # every later request would fail the same way
 WORKERS_PER_SLOT = 2  # while one waits for its answer, another gets its next request ready
+CTRL_C = object()  # put on the results queue by the SIGINT handler
+
+
+@contextmanager
+def _ctrl_c_onto(results: "queue.SimpleQueue[Any]") -> Iterator[None]:
+    """Ctrl-C puts `CTRL_C` on the results queue instead of raising KeyboardInterrupt wherever the calling thread
+    happens to be, which could drop a result taken off the queue and not yet counted. Only on the main thread,
+    and not where SIGINT is ignored."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: results.put(CTRL_C))  # put is reentrant
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class CohortRun:
@@ -77,8 +97,11 @@ class CohortRun:
         self._run_record = run_record(config, backend, self._build_info)
         self._stop = threading.Event()
         self._fatal: str | None = None
-        self._results: queue.SimpleQueue[AdmissionResult | BaseException | None] = queue.SimpleQueue()
+        self._results: queue.SimpleQueue[AdmissionResult | BaseException | object | None] = queue.SimpleQueue()
         self._reader: Reader | None = None
+        self._writing = threading.Condition()  # guards the two below
+        self._writes_in_progress = 0
+        self._aborted = False
 
     def run(self, plans: list[PatientPlan], skipped: list[SkippedPatient]) -> RunReport:
         started_at, started = datetime.now(UTC), time.monotonic()
@@ -92,11 +115,19 @@ class CohortRun:
         progress = Progress(total=sum(len(plan.targets) for plan in plans))
         results: list[AdmissionResult] = []
         status, crash = "finished", None
-        while workers:
-            try:
-                item = self._results.get(timeout=0.5)
+        with _ctrl_c_onto(self._results):
+            while workers:
+                item = self._results.get()
                 if item is None:
                     workers -= 1
+                elif item is CTRL_C and status == "interrupted":
+                    status = "aborted"
+                    results += self._abort()
+                    break
+                elif item is CTRL_C:
+                    status = "interrupted"
+                    self._stop_sending()
+                    self.on_notice("Interrupted: finishing the requests in flight (press Ctrl-C again to abort).")
                 elif isinstance(item, BaseException):
                     crash = crash or item
                     self._halt(f"unexpected error: {item!r}")
@@ -104,16 +135,7 @@ class CohortRun:
                     results.append(item)
                     tally(progress, item, time.monotonic() - started)
                     self.on_progress(item, progress)
-            except queue.Empty:
-                continue
-            except KeyboardInterrupt:
-                if status == "interrupted":
-                    status = "aborted"
-                    break
-                status = "interrupted"
-                self._stop_sending()
-                self.on_notice("Interrupted: finishing the requests in flight (press Ctrl-C again to abort).")
-        self._reader.close()
+        self._reader.close()  # waits for the reads in progress: none may outlive the warehouse handle
         if self._fatal and status == "finished":
             status = "stopped"
         report = build_report(
@@ -164,6 +186,19 @@ class CohortRun:
             self._results.put(None)
 
     def _run_patient(self, plan: PatientPlan) -> None:
+        """The patient's admissions under its lock; each reported `locked` if another live run holds it."""
+        try:
+            with artifacts.patient_lock(self.output_root, plan.subject_id):
+                self._run_locked_patient(plan)
+        except Busy as busy:
+            self.on_notice(f"Skipped patient {plan.subject_id}: {busy}.")
+            for ref in plan.targets:
+                outcome = AdmissionOutcome(
+                    subject_id=plan.subject_id, hadm_id=ref.hadm_id, status="locked", error=str(busy)
+                )
+                self._results.put(AdmissionResult(outcome=outcome, wall_s=0.0))
+
+    def _run_locked_patient(self, plan: PatientPlan) -> None:
         """The patient's admissions in order, then its patient files, rewritten from disk (a rerun repairs them).
 
         An admission's folder is written on the patient's writer thread while the next admission is asked for,
@@ -219,7 +254,7 @@ class CohortRun:
                     skipped = AdmissionOutcome(subject_id=plan.subject_id, hadm_id=ref.hadm_id, status="skipped")
                     self._report(entry, AdmissionResult(outcome=skipped, wall_s=time.perf_counter() - started))
                     continue
-                if answer.outcome.error_kind in FATAL_ERROR_KINDS:
+                if answer.outcome.stops_run:
                     self._halt(f"{answer.outcome.error} (admission {ref.hadm_id})")
                 completed = answer.output if answer.outcome.status == "completed" else None
                 answered = (ref, completed.end_of_admission_summary) if completed else None
@@ -241,13 +276,37 @@ class CohortRun:
         )
 
     def _write(self, answer: Answer, entry: dict[str, Any], started: float) -> None:
-        """On the patient's writer thread: write the admission's folder, then report it."""
+        """On the patient's writer thread: write the admission's folder, then report it; after an abort, neither."""
+        with self._writing:
+            if self._aborted:
+                return
+            self._writes_in_progress += 1
         try:
             write_answer(answer, output_root=self.output_root, caps=self.config.caps, build_info=self._build_info)
         except Exception as error:  # recorded as this admission's failure, as any other error
             self._report(entry, failed_result(answer.outcome.subject_id, answer.outcome.hadm_id, error, started))
         else:
             self._report(entry, measured_result(answer, time.perf_counter() - started))
+        finally:
+            with self._writing:
+                self._writes_in_progress -= 1
+                self._writing.notify_all()
+
+    def _abort(self) -> list[AdmissionResult]:
+        """Write nothing more; wait for the folders being written (milliseconds) and return their results, so
+        that the report counts every folder on disk."""
+        self._stop_sending()
+        with self._writing:
+            self._aborted = True
+            self._writing.wait_for(lambda: self._writes_in_progress == 0)
+        written = []
+        while True:
+            try:
+                item = self._results.get_nowait()
+            except queue.Empty:
+                return written
+            if isinstance(item, AdmissionResult):
+                written.append(item)
 
     def _report(self, entry: dict[str, Any], result: AdmissionResult) -> None:
         """Hand the result to the calling thread; note this run's outcome in the patient's admission list."""

@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
+from generator.artifacts import OutputNotWritable, check_writable
 from generator.atomic import write_csv_atomic, write_json_atomic, write_text_atomic
 from generator.cdm import CdmError
 from generator.cdm.case import CdmBenchmark
@@ -23,6 +24,8 @@ from generator.cdm.scoring import (
 )
 from generator.commands.options import LLMOptions, db_option, llm_options
 from generator.commands.waiting import WaitingNotice
+from generator.locks import Busy, exclusive
+from generator.origin import checked_origin
 
 
 @click.group()
@@ -70,14 +73,29 @@ def run(
     out: Path,
     llm: LLMOptions,
 ) -> None:
-    """Run a model on the cases; one JSON line per case with the whole message history."""
+    """Run a model on the cases; one JSON line per case with the whole message history.
+
+    The run holds a lock beside `--out` (`.<name>.lock`): a second run on the same file refuses at once, so
+    resuming (which cuts off a torn last line) never cuts a line another run is writing."""
     benchmark = _load_cases(cases_path)
     if limit:
         benchmark = benchmark.model_copy(update={"cases": benchmark.cases[:limit]})
-    client = llm.client(benchmark.data_origin)
+    if out.is_dir():
+        raise click.ClickException(f"--out {out} is a folder: pass the results file (JSONL) to write.")
+    try:
+        check_writable(out.parent)
+    except OutputNotWritable as error:
+        raise click.ClickException(str(error)) from error
+    origin = checked_origin(benchmark.data_origin, hadm_ids=[case.hadm_id for case in benchmark.cases])
+    if origin.warning:
+        click.echo(f"Warning: {origin.warning}", err=True)
+    client = llm.client(origin.data_origin)
     context = llm.context(client)
     try:
-        with WaitingNotice(client.in_flight, lambda line: click.echo(line, err=True)):
+        with (
+            exclusive(out.with_name(f".{out.name}.lock"), f"the results file {out}"),
+            WaitingNotice(client.in_flight, lambda line: click.echo(line, err=True)),
+        ):
             summary = run_benchmark(
                 benchmark,
                 client,
@@ -91,7 +109,7 @@ def run(
                     f"admission {r.hadm_id}: {r.status}" + (f" ({r.error})" if r.error else "")
                 ),
             )
-    except CdmError as error:
+    except (CdmError, Busy) as error:
         raise click.ClickException(str(error)) from error
     statuses = ", ".join(f"{status}: {n}" for status, n in sorted(summary.by_status.items())) or "none run"
     click.echo(f"{summary.written} cases run ({statuses}), {summary.skipped} already in {out} or without pathology")

@@ -7,10 +7,18 @@ from pathlib import Path
 import click
 
 from generator.answer import GenerationConfig
+from generator.artifacts import OutputNotWritable, check_writable
 from generator.cohort.plan import CohortOptions, plan_patients
 from generator.cohort.report import REPORT, AdmissionResult, Progress, RunReport
 from generator.cohort.run import CohortRun
-from generator.commands.options import LLMOptions, generation_options, llm_options, make_backend, require_model
+from generator.commands.options import (
+    LLMOptions,
+    generation_options,
+    llm_options,
+    make_backend,
+    require_model,
+    warehouse_origin,
+)
 from generator.commands.waiting import WaitingNotice, in_flight_of
 from generator.governance import EndpointNotAllowed
 from generator.rate_limit import AdaptiveLimit
@@ -63,28 +71,31 @@ def generate_cohort(
         price_per_1k_input=price_per_1k_input,
         price_per_1k_output=price_per_1k_output,
     )
-    warehouse = Warehouse(db_path)
     try:
-        subject_ids = _read_cohort(cohort_csv) if cohort_csv else [row["subject_id"] for row in warehouse.cohort(limit)]
-        adaptive = AdaptiveLimit(concurrency) if backend == "openai" else None
-        answerer = make_backend(backend, llm, warehouse.data_origin(), limit=adaptive)
-        click.echo(f"Planning {len(subject_ids)} patients...", err=True)
-        plans, skipped = plan_patients(warehouse, subject_ids, options)
-        total = sum(len(plan.targets) for plan in plans)
-        click.echo(f"{total} admissions of {len(plans)} patients, up to {concurrency} at a time.", err=True)
-        with _Display(total) as display, WaitingNotice(in_flight_of(answerer), display.notice):
-            run = CohortRun(
-                warehouse,
-                answerer,
-                config,
-                output_root,
-                options,
-                limit=adaptive,
-                on_progress=display.update,
-                on_notice=display.notice,
+        check_writable(output_root)
+        with Warehouse(db_path) as warehouse:  # closed only once every thread reading it has ended
+            subject_ids = (
+                _read_cohort(cohort_csv) if cohort_csv else [row["subject_id"] for row in warehouse.cohort(limit)]
             )
-            report = run.run(plans, skipped)
-    except (WarehouseError, EndpointNotAllowed) as error:
+            adaptive = AdaptiveLimit(concurrency) if backend == "openai" else None
+            answerer = make_backend(backend, llm, warehouse_origin(warehouse), limit=adaptive)
+            click.echo(f"Planning {len(subject_ids)} patients...", err=True)
+            plans, skipped = plan_patients(warehouse, subject_ids, options)
+            total = sum(len(plan.targets) for plan in plans)
+            click.echo(f"{total} admissions of {len(plans)} patients, up to {concurrency} at a time.", err=True)
+            with _Display(total) as display, WaitingNotice(in_flight_of(answerer), display.notice):
+                run = CohortRun(
+                    warehouse,
+                    answerer,
+                    config,
+                    output_root,
+                    options,
+                    limit=adaptive,
+                    on_progress=display.update,
+                    on_notice=display.notice,
+                )
+                report = run.run(plans, skipped)
+    except (OutputNotWritable, WarehouseError, EndpointNotAllowed) as error:
         raise click.ClickException(str(error)) from error
     _print_report(report, output_root / REPORT)
     if report.status == "stopped":
@@ -127,6 +138,8 @@ class _Display:
         rate = progress.done / progress.elapsed_s * 60 if progress.elapsed_s else 0.0
         tokens = progress.input_tokens + progress.output_tokens
         counts = f"done {progress.completed}, failed {progress.failed}, skipped {progress.skipped}"
+        if progress.locked:
+            counts += f", locked by another run {progress.locked}"
         if self.tty:
             self.bar.label = f"{counts}, {tokens:,} tokens, {rate:.1f}/min"
             self.bar.update(1)
@@ -149,6 +162,11 @@ def _print_report(report: RunReport, path: Path) -> None:
         f"{report.status}: {a['completed']} completed, {a['failed']} failed, {a['skipped_up_to_date']} already "
         f"complete, {a['not_started']} not started, in {report.wall_s:.1f}s ({report.message})."
     )
+    if a["locked_by_another_run"]:
+        click.echo(
+            f"{a['locked_by_another_run']} admissions of {report.patients['locked_by_another_run']} patients were "
+            "skipped because another run is generating them; rerun once it has finished to check."
+        )
     click.echo(f"Tokens: {report.tokens['input']:,} in, {report.tokens['output']:,} out.")
     if latency:
         click.echo(f"Admission time: median {latency['p50']:.2f}s, p95 {latency['p95']:.2f}s.")

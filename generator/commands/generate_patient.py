@@ -6,10 +6,19 @@ import click
 
 from generator.admissions import SelectionError
 from generator.answer import GenerationConfig
-from generator.commands.options import LLMOptions, generation_options, llm_options, make_backend, require_model
+from generator.artifacts import OutputNotWritable, check_writable
+from generator.commands.options import (
+    LLMOptions,
+    generation_options,
+    llm_options,
+    make_backend,
+    require_model,
+    warehouse_origin,
+)
 from generator.commands.waiting import WaitingNotice, in_flight_of
 from generator.generate import generate_patient_admissions
 from generator.governance import EndpointNotAllowed
+from generator.locks import Busy
 from generator.warehouse import Warehouse, WarehouseError
 
 
@@ -33,25 +42,31 @@ def generate_patient(
     require_model(backend, llm)
     config = GenerationConfig(caps=caps, allowed_endpoints=llm.allowed_hosts)
     try:
-        warehouse = Warehouse(db_path)
-        answerer = make_backend(backend, llm, warehouse.data_origin())
-        with WaitingNotice(in_flight_of(answerer), lambda line: click.echo(line, err=True)):
-            outcomes = generate_patient_admissions(
-                warehouse,
-                answerer,
-                config,
-                output_root,
-                subject_id,
-                hadm_id=hadm_id,
-                max_admissions=max_admissions,
-                include_without_discharge=include_admissions_without_discharge,
-            )
-    except (WarehouseError, SelectionError, EndpointNotAllowed) as error:
+        check_writable(output_root)
+        with Warehouse(db_path) as warehouse:
+            answerer = make_backend(backend, llm, warehouse_origin(warehouse))
+            with WaitingNotice(in_flight_of(answerer), lambda line: click.echo(line, err=True)):
+                outcomes = generate_patient_admissions(
+                    warehouse,
+                    answerer,
+                    config,
+                    output_root,
+                    subject_id,
+                    hadm_id=hadm_id,
+                    max_admissions=max_admissions,
+                    include_without_discharge=include_admissions_without_discharge,
+                )
+    except (OutputNotWritable, WarehouseError, SelectionError, EndpointNotAllowed) as error:
         raise click.ClickException(str(error)) from error
+    except Busy as busy:
+        raise click.ClickException(f"Patient {subject_id} not generated: {busy}.") from busy
     for outcome in outcomes:
         detail = f" ({outcome.error_kind}: {outcome.error})" if outcome.error else ""
         click.echo(f"admission {outcome.hadm_id}: {outcome.status}{detail}")
     failed = sum(outcome.status == "failed" for outcome in outcomes)
     click.echo(f"{len(outcomes) - failed} of {len(outcomes)} admissions written under {output_root / str(subject_id)}")
+    if outcomes and outcomes[-1].stops_run:
+        last = outcomes[-1]
+        raise click.ClickException(f"Stopped after admission {last.hadm_id}, before any later one: {last.error}")
     if failed:
         raise SystemExit(1)

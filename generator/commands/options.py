@@ -23,6 +23,7 @@ from generator.model_backend import ModelBackend
 from generator.rate_limit import AdaptiveLimit
 from generator.sections import PACKET_SECTIONS
 from generator.template_backend import TemplateBackend
+from generator.warehouse import Warehouse
 
 DEFAULT_DB = Path("build/warehouse.duckdb")
 
@@ -220,6 +221,14 @@ def llm_options(*, max_output_tokens: int, model_required: bool) -> Callable[[Ca
 def require_model(backend: str, llm: LLMOptions) -> None:
     if backend == "openai" and not llm.model:
         raise click.UsageError("--model is required with --backend openai (or use --backend template).")
+
+
+def warehouse_origin(warehouse: Warehouse) -> str:
+    """The warehouse's data origin checked against its content (generator/origin.py); says why when not trusted."""
+    origin = warehouse.origin()
+    if origin.warning:
+        click.echo(f"Warning: {origin.warning}", err=True)
+    return origin.data_origin
 
 
 def make_backend(backend: str, llm: LLMOptions, data_origin: str, *, limit: AdaptiveLimit | None = None) -> Backend:

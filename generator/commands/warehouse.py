@@ -6,7 +6,7 @@ import click
 import yaml
 
 from generator.atomic import write_csv_atomic
-from generator.build import BuildError, build_warehouse, source_columns
+from generator.build import BuildError, build_warehouse, checked_vars, source_columns
 from generator.commands.options import db_option
 from generator.inputs import InputError, check_files, resolve_inputs
 from generator.warehouse import Warehouse, WarehouseError
@@ -26,8 +26,16 @@ from generator.warehouse import Warehouse, WarehouseError
     help="Folder holding the MIMIC-IV-Note files (or a note/ folder). Default: <mimic-dir>/note.",
 )
 @db_option
-@click.option("--vars", "vars_yaml", help="dbt vars as YAML, e.g. '{cap_labs: 200, link_padding_hours: 6}'.")
-@click.option("--select", help="dbt node selection (default: everything).")
+@click.option(
+    "--vars",
+    "vars_yaml",
+    help="dbt vars as YAML, e.g. '{cap_labs: 200, link_padding_hours: 6}' (not data_origin: the build verifies it).",
+)
+@click.option(
+    "--select",
+    help="Rebuild only these dbt nodes, inside a copy of the complete warehouse already at --db (built from data "
+    "of the same origin), so what is swapped in is still a whole warehouse; without one it is refused.",
+)
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
 def build(
     mimic_dir: Path | None,
@@ -45,8 +53,11 @@ def build(
     if not isinstance(extra_vars, dict):
         raise click.BadParameter("give a mapping such as '{cap_labs: 200}'.", param_hint="--vars")
     try:
+        checked_vars(extra_vars)
         inputs = resolve_inputs(mimic_dir, note_dir)
         check_files(inputs, source_columns())
+        if inputs.origin_warning:
+            click.echo(f"Warning: {inputs.origin_warning}", err=True)
         click.echo(f"Building {db_path} from {inputs.mimic_dir} and {inputs.note_dir} ({inputs.data_origin})", err=True)
         summary = build_warehouse(
             inputs, db_path, extra_vars, select, on_progress=(lambda line: None) if quiet else _echo_err

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from generator import __version__
+from generator.origin import SYNTHETIC
 from generator.synth.dictionaries import icd_titles, lab_items
 from generator.synth.events import (
     LabWriter,
@@ -15,11 +16,12 @@ from generator.synth.events import (
     write_outpatient_micro,
 )
 from generator.synth.facts import AdmissionFacts
+from generator.synth.marker import SyntheticMarker, fingerprint, write_marker
 from generator.synth.notes import NoteWriter
 from generator.synth.orders import Orders
 from generator.synth.patients import Patient, new_patient, write_codes, write_demographics, write_stay
 from generator.synth.tables import MODULES
-from generator.synth.writer import SyntheticMarker, TableSet, staged_output, write_marker
+from generator.synth.writer import TableSet, staged_output
 
 DISCHARGE_NOTE_SHARE = 0.51
 
@@ -94,9 +96,14 @@ def write_dataset(
         finally:
             tables.close()
         counts = tables.row_counts()
-        marker = SyntheticMarker(
-            version=__version__, seed=seed, patients=patients, tables=[f"{m}/{t}" for m, t in module_tables]
-        )
-        write_marker(staging, marker)
-        write_marker(staging / "note", marker)
+        for folder in (staging, staging / "note"):
+            marker = SyntheticMarker(
+                generator="mimicbench synth",
+                version=__version__,
+                seed=seed,
+                patients=patients,
+                source_origin=SYNTHETIC,
+                files=fingerprint(folder),
+            )
+            write_marker(folder, marker)
     return counts

@@ -4,6 +4,7 @@ some without `hadm_id` the way MIMIC has them."""
 import math
 from datetime import datetime, timedelta
 
+from generator.origin import SYNTHETIC_ROW_ID_BASE
 from generator.synth.dictionaries import LabItem, lab_items, panels
 from generator.synth.facts import LabValue
 from generator.synth.patients import Admission, Patient, scatter
@@ -43,7 +44,7 @@ class LabWriter:
     def draw(self, when: datetime, hadm_id: int | None, names, adm: Admission | None, stat: bool = False):
         """One specimen with every item of the named panels; returns the (item, value) pairs written."""
         p, rng = self.patient, self.patient.rng
-        specimen_id = scatter(p.index * 20_000 + p.next("specimen"), 100_000_000)
+        specimen_id = SYNTHETIC_ROW_ID_BASE + scatter(p.index * 20_000 + p.next("specimen"), 100_000_000)
         storetime = when + timedelta(minutes=25 + int(rng.random() * 150))
         provider = p.provider() if rng.random() < 0.16 else None
         priority = "STAT" if stat else ("ROUTINE" if rng.random() < 0.9 else None)
@@ -68,7 +69,7 @@ class LabWriter:
                 comment = LAB_COMMENTS[int(rng.random() * len(LAB_COMMENTS))] if rng.random() < 0.05 else None
                 if comment == "___":
                     value, valuenum, flag = "___", None, None
-                labevent_id = p.index * 100_000 + p.next("labevent")
+                labevent_id = SYNTHETIC_ROW_ID_BASE + p.index * 100_000 + p.next("labevent")
                 p.add(
                     "labevents",
                     (
@@ -217,7 +218,7 @@ def write_specimen(patient: Patient, when: datetime, hadm_id: int | None, specim
     """One microbiology specimen: a single test row, or an organism with its antibiotic panel."""
     p, rng = patient, patient.rng
     spec_itemid, spec_desc, test_itemid, test_name, _ = specimen
-    micro_specimen_id = scatter(p.index * 5_000 + p.next("micro_specimen"), 10_000_000)
+    micro_specimen_id = SYNTHETIC_ROW_ID_BASE + scatter(p.index * 5_000 + p.next("micro_specimen"), 10_000_000)
     chartdate = when.replace(hour=0, minute=0, second=0, microsecond=0)
     charttime = None if rng.random() < 0.06 else when
     stored = when + timedelta(hours=20 + rng.random() * 70)
@@ -241,7 +242,7 @@ def write_specimen(patient: Patient, when: datetime, hadm_id: int | None, specim
     )
 
     def row(org=(None, None), isolate=None, ab=(None, None), dilution=(None, None, None), interp=None, comment=None):
-        microevent_id = p.index * 10_000 + p.next("microevent")
+        microevent_id = SYNTHETIC_ROW_ID_BASE + p.index * 10_000 + p.next("microevent")
         p.add("microbiologyevents", (microevent_id, *head, *org, isolate, None, *ab, *dilution, interp, comment))
 
     if "culture" not in test_name.lower() or rng.random() >= positive:

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import duckdb
 
+from generator import __version__
 from generator.synth import SynthError
 from generator.synth.conditions import matching
 from generator.synth.dictionaries import lab_items
 from generator.synth.events import NOTE_LAB_ITEMS
 from generator.synth.facts import AdmissionFacts, LabValue
+from generator.synth.marker import SyntheticMarker, fingerprint, marker_origin, write_marker
 from generator.synth.notes import NoteWriter
 from generator.synth.tables import NOTE
 from generator.synth.writer import TableSet, staged_output
@@ -152,7 +154,10 @@ def _facts(row: dict, labels: dict[int, str], seed: int) -> AdmissionFacts:
 
 
 def write_notes_for(mimic_dir: Path, out: Path, seed: int, force: bool) -> dict[str, int]:
-    """Write the four note tables for the admissions under `mimic_dir` into `out`; returns rows per table."""
+    """Write the four note tables for the admissions under `mimic_dir` into `out`; returns rows per table.
+
+    The notes quote the admissions' diagnoses, labs and medications, so their marker records the origin of
+    `mimic_dir`: notes written for real MIMIC-IV admissions are credentialed, whatever wrote them."""
     if not mimic_dir.is_dir():
         raise SynthError(f"{mimic_dir} is not a folder; point --mimic-dir at a MIMIC-IV dataset.")
     facts = admissions(mimic_dir, seed)
@@ -171,4 +176,12 @@ def write_notes_for(mimic_dir: Path, out: Path, seed: int, force: bool) -> dict[
                 tables.write(writer.rows)
         finally:
             tables.close()
+        marker = SyntheticMarker(
+            generator="mimicbench synth-notes",
+            version=__version__,
+            seed=seed,
+            source_origin=marker_origin(mimic_dir).data_origin,
+            files=fingerprint(staging),
+        )
+        write_marker(staging, marker)
     return tables.row_counts()

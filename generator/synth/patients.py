@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from generator.origin import SYNTHETIC_HADM_IDS, SYNTHETIC_STAY_IDS, SYNTHETIC_SUBJECT_IDS, SYNTHETIC_TRANSFER_IDS
 from generator.synth.conditions import COMORBIDITIES, CONDITIONS, Condition
 from generator.synth.dictionaries import icd_titles
 
@@ -118,7 +119,7 @@ def new_patient(seed: int, index: int) -> Patient:
     patient = Patient(
         index=index,
         rng=rng,
-        subject_id=10_000_032 + index * 37,
+        subject_id=SYNTHETIC_SUBJECT_IDS.start + 32 + index * 37,
         gender="F" if rng.random() < 0.52 else "M",
         anchor_age=18 + int(rng.random() * 72),
         anchor_year=2110 + int(rng.random() * 80),
@@ -143,7 +144,7 @@ def _admission(patient: Patient, k: int, admittime: datetime, dies: bool) -> Adm
     ed = rng.random() < 0.68
     edregtime = admittime - timedelta(minutes=90 + int(rng.random() * 480)) if ed else None
     return Admission(
-        hadm_id=20_000_000 + scatter(patient.index * MAX_ADMISSIONS + k, 10_000_000),
+        hadm_id=SYNTHETIC_HADM_IDS.start + scatter(patient.index * MAX_ADMISSIONS + k, 10_000_000),
         admittime=admittime,
         dischtime=dischtime,
         edregtime=edregtime,
@@ -209,7 +210,9 @@ def write_stay(patient: Patient, adm: Admission) -> None:
     sid, hadm = patient.subject_id, adm.hadm_id
 
     def transfer(eventtype: str, careunit: str | None, intime: datetime, outtime: datetime | None) -> None:
-        transfer_id = 30_000_000 + scatter(patient.index * 400 + patient.next("transfer"), 100_000_000)
+        transfer_id = SYNTHETIC_TRANSFER_IDS.start + scatter(
+            patient.index * 400 + patient.next("transfer"), 100_000_000
+        )
         patient.add("transfers", (sid, hadm, transfer_id, eventtype, careunit, intime, outtime))
 
     if adm.edregtime:
@@ -223,7 +226,7 @@ def write_stay(patient: Patient, adm: Admission) -> None:
         transfer("admit", ward, adm.admittime, icu_in)
         transfer("transfer", unit, icu_in, icu_out)
         transfer("transfer", ward, icu_out, adm.dischtime)
-        stay_id = 30_000_000 + scatter(patient.index * MAX_ADMISSIONS + patient.next("stay"), 10_000_000)
+        stay_id = SYNTHETIC_STAY_IDS.start + scatter(patient.index * MAX_ADMISSIONS + patient.next("stay"), 10_000_000)
         los = (icu_out - icu_in).total_seconds() / 86400
         patient.add(
             "icustays",

@@ -3,30 +3,16 @@
 import csv
 import gzip
 import io
-import json
 import os
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from pydantic import BaseModel
-
 from generator.synth import SynthError
 from generator.synth.tables import MODULES
 
-MARKER = "mimicbench-synthetic.json"
 COMPRESSLEVEL = 1
-
-
-class SyntheticMarker(BaseModel):
-    """What `mimicbench-synthetic.json` says about a synthetic dataset."""
-
-    generator: str = "mimicbench synth"
-    version: str
-    seed: int
-    patients: int
-    tables: list[str]
 
 
 class TableFile:
@@ -102,7 +88,3 @@ def staged_output(out: Path, force: bool) -> Iterator[Path]:
         shutil.rmtree(retired)
     else:
         staging.rename(out)
-
-
-def write_marker(folder: Path, marker: SyntheticMarker) -> None:
-    (folder / MARKER).write_text(json.dumps(marker.model_dump(), indent=2, sort_keys=True) + "\n")

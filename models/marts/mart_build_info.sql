@@ -1,6 +1,6 @@
 {%- set caps = {} -%}
 {%- for section in packet_sections() -%}
-    {%- do caps.update({section.name: section_cap(section.name)}) -%}
+{%- do caps.update({section.name: section_cap(section.name)}) -%}
 {%- endfor -%}
 {%- set build_vars = {
     'link_padding_hours': var('link_padding_hours'),
@@ -10,7 +10,7 @@
 with final as (
 
     select
-        '{{ var("data_origin") }}' as data_origin,
+        '{{ data_origin() }}' as data_origin,
         '{{ var("mimic_iv_version") }}' as mimic_iv_version,
         '{{ var("mimic_iv_note_version") }}' as mimic_iv_note_version,
         '{{ dbt_version }}' as dbt_version,

@@ -24,5 +24,6 @@ final as (
 )
 
 {#- Sorted by (hadm_id, seq): zonemaps let one admission's read skip every other segment. #}
+
 select * from final
 order by hadm_id, seq

@@ -59,8 +59,8 @@ final as (
         {%- endfor %}
     from admissions
     {%- for section in sections %}
-    left join {{ section.name }}
-        on admissions.hadm_id = {{ section.name }}.hadm_id
+left join {{ section.name }}
+    on admissions.hadm_id = {{ section.name }}.hadm_id
     {%- endfor %}
 
 )

@@ -50,7 +50,7 @@ MAPPING = [
 ]
 
 
-def appendicitis_case(hadm_id: int = 101) -> HadmCase:
+def appendicitis_case(hadm_id: int = 80_000_101) -> HadmCase:
     return HadmCase(
         hadm_id=hadm_id,
         pathology="appendicitis",

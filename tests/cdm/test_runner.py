@@ -104,17 +104,20 @@ def test_an_answer_that_breaks_the_schema_is_recorded_as_invalid(openai_server, 
 def test_a_rerun_skips_finished_cases_and_drops_a_torn_last_line(openai_server, tmp_path):
     out = tmp_path / "results.jsonl"
     openai_server.push(chat_completion(ANSWER))
-    run_benchmark(benchmark(appendicitis_case(101)), _llm(openai_server), out, mode="full-info")
+    run_benchmark(benchmark(appendicitis_case(80_000_101)), _llm(openai_server), out, mode="full-info")
     with out.open("a") as handle:
-        handle.write('{"hadm_id": 102, "truncat')
+        handle.write('{"hadm_id": 80000102, "truncat')
 
     openai_server.push(chat_completion(ANSWER))
     summary = run_benchmark(
-        benchmark(appendicitis_case(101), appendicitis_case(102)), _llm(openai_server), out, mode="full-info"
+        benchmark(appendicitis_case(80_000_101), appendicitis_case(80_000_102)),
+        _llm(openai_server),
+        out,
+        mode="full-info",
     )
 
     assert (summary.skipped, summary.written) == (1, 1)
-    assert [r.hadm_id for r in read_results(out)] == [101, 102]
+    assert [r.hadm_id for r in read_results(out)] == [80_000_101, 80_000_102]
 
 
 def test_run_refuses_a_remote_endpoint_for_credentialed_cases(tmp_path):
@@ -164,18 +167,18 @@ def test_run_command_writes_results_against_a_local_server(openai_server, tmp_pa
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "admission 101: ok" in result.output
+    assert "admission 80000101: ok" in result.output
 
 
 def test_a_rerun_with_another_configuration_or_changed_cases_is_refused(openai_server, tmp_path):
     out = tmp_path / "results.jsonl"
     openai_server.push(chat_completion(ANSWER))
-    run_benchmark(benchmark(appendicitis_case(101)), _llm(openai_server), out, mode="full-info")
+    run_benchmark(benchmark(appendicitis_case(80_000_101)), _llm(openai_server), out, mode="full-info")
 
     with pytest.raises(CdmError, match="another run configuration \\(mode 'full-info' there, 'tools' now"):
-        run_benchmark(benchmark(appendicitis_case(101)), _llm(openai_server), out, mode="tools")
-    changed = appendicitis_case(101).model_copy(update={"physical_exam_text": "Abd: soft."})
-    with pytest.raises(CdmError, match="admission 101 from different case content"):
+        run_benchmark(benchmark(appendicitis_case(80_000_101)), _llm(openai_server), out, mode="tools")
+    changed = appendicitis_case(80_000_101).model_copy(update={"physical_exam_text": "Abd: soft."})
+    with pytest.raises(CdmError, match="admission 80000101 from different case content"):
         run_benchmark(benchmark(changed), _llm(openai_server), out, mode="full-info")
     [result] = read_results(out)
     assert (result.run.model, result.run.mode, result.run.max_turns) == ("test-model", "full-info", None)
@@ -185,11 +188,11 @@ def test_a_rerun_with_another_configuration_or_changed_cases_is_refused(openai_s
 def test_concurrent_cases_each_get_one_whole_line(openai_server, tmp_path):
     openai_server.fallback = lambda request: chat_completion(ANSWER, delay_s=0.05)
     out = tmp_path / "results.jsonl"
-    cases = [appendicitis_case(hadm_id) for hadm_id in range(200, 208)]
+    cases = [appendicitis_case(hadm_id) for hadm_id in range(80_000_200, 80_000_208)]
     summary = run_benchmark(benchmark(*cases), _llm(openai_server), out, mode="full-info", concurrency=4)
 
     assert summary.by_status == {"ok": 8}
-    assert sorted(r.hadm_id for r in read_results(out)) == list(range(200, 208))
+    assert sorted(r.hadm_id for r in read_results(out)) == list(range(80_000_200, 80_000_208))
 
 
 def _cli(*args) -> tuple[int, str]:

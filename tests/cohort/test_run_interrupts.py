@@ -1,4 +1,5 @@
-"""A real `mimicbench generate-cohort` process: SIGKILL loses nothing complete; Ctrl-C finishes in-flight work."""
+"""A real `mimicbench generate-cohort` process: SIGKILL loses nothing complete; Ctrl-C finishes in-flight work;
+a second Ctrl-C or a refused key ends the process cleanly, with a report that matches the disk."""
 
 import signal
 import subprocess
@@ -7,14 +8,15 @@ import time
 
 from generator import artifacts
 from tests.cohort.conftest import generate_cohort, report
+from tests.openai_server import error_response
 from tests.test_generate import FILES
 
 OPTIONS = ("--limit", 4, "--max-admissions", 3, "--concurrency", 2)
 
 
-def start(db, server, output_root) -> subprocess.Popen:
+def start(db, server, output_root, options=OPTIONS) -> subprocess.Popen:
     args = ["generate-cohort", "--db", db, "--base-url", server.url, "--model", "m", "--output-root", output_root]
-    command = [sys.executable, "-m", "generator", *[str(a) for a in [*args, *OPTIONS]]]
+    command = [sys.executable, "-m", "generator", *[str(a) for a in [*args, *options]]]
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_from_a_terminal
     )
@@ -99,3 +101,33 @@ def test_a_second_ctrl_c_aborts_at_once_and_leaves_no_half_written_admission(
     summary = report(tmp_path)
     assert summary["status"] == "aborted" and summary["admissions"]["completed"] == 0
     assert complete(tmp_path) == []
+
+
+def test_two_quick_ctrl_c_leave_a_report_that_counts_every_folder_on_disk_and_exit_cleanly(
+    synthetic_warehouse, openai_server, answers, tmp_path
+):
+    answers.delay_s = 0.3
+    process = start(synthetic_warehouse, openai_server, tmp_path)
+    wait_until(lambda: len(complete(tmp_path)) >= 2)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130, stderr
+    assert "terminate called" not in stderr
+    summary = report(tmp_path)
+    assert summary["status"] == "aborted"
+    assert summary["admissions"]["completed"] == len(complete(tmp_path))
+    assert all(artifacts.is_whole(folder) for folder in complete(tmp_path))
+
+
+def test_an_authentication_error_ends_the_process_with_exit_code_1_and_nothing_else(
+    synthetic_warehouse, openai_server, tmp_path
+):
+    openai_server.fallback = lambda request: error_response(401, "invalid api key")
+    process = start(synthetic_warehouse, openai_server, tmp_path)
+    _, stderr = process.communicate(timeout=120)
+
+    assert process.returncode == 1, stderr
+    assert stderr.rstrip().endswith("fix that and rerun to resume.") and "terminate called" not in stderr

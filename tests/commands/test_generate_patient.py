@@ -106,7 +106,7 @@ def test_a_failed_admission_does_not_stop_the_others_and_sets_the_exit_code(
     subject_id, refs = patient
     warehouse = Warehouse(synthetic_warehouse)
     openai_server.push(
-        error_response(404, "model not found"),
+        error_response(400, "this prompt is longer than the model can read"),
         *[chat_completion(template_answer(warehouse.packet(r.hadm_id)).model_dump_json()) for r in refs[1:]],
     )
     result = CliRunner().invoke(
@@ -126,7 +126,7 @@ def test_a_failed_admission_does_not_stop_the_others_and_sets_the_exit_code(
         ],
     )
     assert result.exit_code == 1, result.output
-    assert f"admission {refs[0].hadm_id}: failed (not_found" in result.output
+    assert f"admission {refs[0].hadm_id}: failed (bad_request" in result.output
     manifest = read(tmp_path / str(subject_id) / "patient_manifest.json")
     assert [a["status"] for a in manifest["admissions"]] == ["failed"] + ["completed"] * (len(refs) - 1)
 

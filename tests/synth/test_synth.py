@@ -1,7 +1,6 @@
 """`mimicbench synth` and `synth-notes`: shape, determinism, volumes, hard cases and coherence, via the CLI."""
 
 import gzip
-import json
 from pathlib import Path
 
 import duckdb
@@ -58,12 +57,6 @@ def test_gzip_header_has_no_name_and_no_time(synthetic_dataset):
     header = (synthetic_dataset / "hosp" / "labevents.csv.gz").read_bytes()[:10]
     assert header[3] & 0x08 == 0  # no FNAME
     assert header[4:8] == b"\0\0\0\0"  # mtime 0
-
-
-def test_markers_describe_the_dataset(synthetic_dataset):
-    for folder in (synthetic_dataset, synthetic_dataset / "note"):
-        marker = json.loads((folder / "mimicbench-synthetic.json").read_text())
-        assert marker["seed"] == 7 and marker["patients"] == 40 and "hosp/labevents" in marker["tables"]
 
 
 @needs_demo
@@ -242,7 +235,6 @@ def test_discharge_notes_agree_with_their_admission(db):
 
 @needs_demo
 def test_synth_notes_writes_notes_for_the_demo_admissions(demo_notes):
-    assert not (demo_notes / "mimicbench-synthetic.json").exists()
     con = duckdb.connect()
     admissions = f"read_csv_auto('{DEMO}/hosp/admissions.csv.gz')"
     for table in ("discharge", "radiology"):

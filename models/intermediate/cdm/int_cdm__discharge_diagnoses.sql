@@ -81,7 +81,9 @@ keyword_hits as (
         pathology_keywords.pathology,
         row_number() over (
             partition by numbered.note_id, numbered.seq_num
-            order by {{ dbt.position('lower(pathology_keywords.keyword)', 'lower(numbered.title)') }}, pathology_keywords.pathology
+            order by
+                {{ dbt.position('lower(pathology_keywords.keyword)', 'lower(numbered.title)') }},
+                pathology_keywords.pathology
         ) as hit_rank,
         numbered.seq_num
     from numbered

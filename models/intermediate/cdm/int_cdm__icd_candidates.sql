@@ -4,7 +4,8 @@
     "diverticulitis", ...) as whole words. The dictionary (~110k titles) is matched first, one literal
     pattern per pathology (macros/cdm/cdm_leakage_pattern.sql), so the diagnoses table joins on codes by equality.
 -#}
-{%- set pathologies = cdm_seed_rows('cdm_pathology_icd_titles', ['distinct pathology'], 'pathology') | map(attribute=0) | list %}
+{%- set pathologies = cdm_seed_rows('cdm_pathology_icd_titles', ['distinct pathology'], 'pathology')
+    | map(attribute=0) | list %}
 with diagnoses as (
 
     select * from {{ ref('stg_mimic_hosp__diagnoses_icd') }}

@@ -52,11 +52,11 @@ displayed as (
     select
         valued.*,
         case
-            when value_text is not null
-                then value_text
-                    || coalesce(' ' || nullif(trim(valueuom), ''), '')
-                    || coalesce(' (' || flag || ')', '')
-            else coalesce(flag, comments)
+            when valued.value_text is not null
+                then valued.value_text
+                || coalesce(' ' || nullif(trim(valued.valueuom), ''), '')
+                || coalesce(' (' || valued.flag || ')', '')
+            else coalesce(valued.flag, valued.comments)
         end as display_value
     from valued
 
@@ -88,7 +88,7 @@ ranked as (
                         displayed.hadm_id,
                         displayed.itemid,
                         first_procedures.first_procedure_at is null
-                            or displayed.charttime < first_procedures.first_procedure_at
+                        or displayed.charttime < first_procedures.first_procedure_at
                     order by displayed.charttime, displayed.storetime, displayed.labevent_id
                 )
         end as pre_procedure_rank

@@ -127,7 +127,7 @@ ranked as (
                         grouped.hadm_id,
                         grouped.test_itemid,
                         first_procedures.first_procedure_at is null
-                            or grouped.charttime < first_procedures.first_procedure_at
+                        or grouped.charttime < first_procedures.first_procedure_at
                     order by grouped.charttime, grouped.spec_type_desc
                 )
         end as pre_procedure_rank

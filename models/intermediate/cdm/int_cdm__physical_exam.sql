@@ -60,7 +60,10 @@ final as (
     select
         exams.note_id,
         exams.hadm_id,
-        nullif({{ cdm_squash_whitespace(cdm_regexp_replace_ci('exams.admission_exam_raw', 'cut_pattern.pattern', "''")) }}, '')
+        nullif(
+            {{ cdm_squash_whitespace(cdm_regexp_replace_ci('exams.admission_exam_raw', 'cut_pattern.pattern', "''")) }},
+            ''
+        )
             as admission_exam,
         nullif({{ cdm_squash_whitespace('exams.discharge_exam_raw') }}, '') as discharge_exam
     from exams

@@ -117,8 +117,8 @@ sectioned as (
 
     select
         headed.*,
-        sum(case when header is null then 0 else 1 end) over (
-            partition by note_id order by line_no rows between unbounded preceding and current row
+        sum(case when headed.header is null then 0 else 1 end) over (
+            partition by headed.note_id order by headed.line_no rows between unbounded preceding and current row
         ) as section_seq
     from headed
 
@@ -189,7 +189,7 @@ final as (
                         classified.modality,
                         classified.region,
                         first_procedures.first_procedure_at is null
-                            or classified.charttime < first_procedures.first_procedure_at
+                        or classified.charttime < first_procedures.first_procedure_at
                     order by classified.charttime, classified.note_id
                 )
         end as pre_procedure_rank

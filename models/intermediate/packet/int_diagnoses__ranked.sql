@@ -38,8 +38,9 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by seq_num nulls last,
-                     icd_code nulls last
+            order by
+                seq_num nulls last,
+                icd_code nulls last
         ) as seq
     from of_admissions
 

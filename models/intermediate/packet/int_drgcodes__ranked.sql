@@ -28,9 +28,10 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by drg_type nulls last,
-                     drg_code nulls last,
-                     description nulls last
+            order by
+                drg_type nulls last,
+                drg_code nulls last,
+                description nulls last
         ) as seq
     from of_admissions
 

@@ -28,10 +28,11 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by charttime nulls last,
-                     scheduletime nulls last,
-                     emar_seq nulls last,
-                     emar_id nulls last
+            order by
+                charttime nulls last,
+                scheduletime nulls last,
+                emar_seq nulls last,
+                emar_id nulls last
         ) as seq
     from of_admissions
 

@@ -11,13 +11,15 @@ emar as (
 
 ),
 
+
+
 {#-
     seq and keep_priority both order a detail row by its parent (parent_seq, resp. parent_keep_priority, each
     unique within the admission) and then by its ordinals. So each equals the number of details of the
     parents before its own (a running sum over the narrow parent rows) plus its rank among its siblings
     (seq - details_before_in_seq): the wide detail rows go through one window pass (seq) instead of two.
 -#}
-detail_counts as (
+detail_counts as (  -- noqa: LT08
 
     select
         emar_id,
@@ -55,18 +57,22 @@ parents as (
 
 ),
 
+
+
 {#-
     The window pass runs on narrow key columns; the wide detail rows join back once at the end, by
     (emar_id, subject_id, parent_field_ordinal), which is unique in staging (a data test there).
 -#}
-detail_keys as (
+detail_keys as (  -- noqa: LT08
 
     select
         emar_id,
         subject_id,
         parent_field_ordinal,
-        {{ dbt.safe_cast(dbt.split_part('parent_field_ordinal', "'.'", 1), api.Column.translate_type('integer')) }} as ordinal_major,
-        {{ dbt.safe_cast(dbt.split_part('parent_field_ordinal', "'.'", 2), api.Column.translate_type('integer')) }} as ordinal_minor
+        {{ dbt.safe_cast(dbt.split_part('parent_field_ordinal', "'.'", 1), api.Column.translate_type('integer')) }}
+            as ordinal_major,
+        {{ dbt.safe_cast(dbt.split_part('parent_field_ordinal', "'.'", 2), api.Column.translate_type('integer')) }}
+            as ordinal_minor
     from emar_details
 
 ),
@@ -95,10 +101,11 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by parent_seq,
-                     ordinal_major nulls first,
-                     ordinal_minor nulls first,
-                     parent_field_ordinal nulls first
+            order by
+                parent_seq,
+                ordinal_major nulls first,
+                ordinal_minor nulls first,
+                parent_field_ordinal nulls first
         ) as seq
     from of_kept_and_dropped_parents
 

@@ -28,9 +28,10 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by intime nulls last,
-                     outtime nulls last,
-                     stay_id nulls last
+            order by
+                intime nulls last,
+                outtime nulls last,
+                stay_id nulls last
         ) as seq
     from of_admissions
 

@@ -43,9 +43,10 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by charttime nulls last,
-                     storetime nulls last,
-                     labevent_id nulls last
+            order by
+                charttime nulls last,
+                storetime nulls last,
+                labevent_id nulls last
         ) as seq
     from keys_of_admissions
 

@@ -28,9 +28,10 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by coalesce(charttime, chartdate) nulls last,
-                     storetime nulls last,
-                     microevent_id nulls last
+            order by
+                coalesce(charttime, chartdate) nulls last,
+                storetime nulls last,
+                microevent_id nulls last
         ) as seq
     from of_admissions
 

@@ -28,8 +28,9 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by entertime nulls last,
-                     pharmacy_id nulls last
+            order by
+                entertime nulls last,
+                pharmacy_id nulls last
         ) as seq
     from of_admissions
 

@@ -28,9 +28,10 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by ordertime nulls last,
-                     poe_seq nulls last,
-                     poe_id nulls last
+            order by
+                ordertime nulls last,
+                poe_seq nulls last,
+                poe_id nulls last
         ) as seq
     from of_admissions
 

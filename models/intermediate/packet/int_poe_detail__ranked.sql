@@ -34,15 +34,17 @@ ranked as (
         *,
         row_number() over (
             partition by hadm_id
-            order by parent_seq,
-                     field_name nulls last,
-                     field_value nulls last
+            order by
+                parent_seq,
+                field_name nulls last,
+                field_value nulls last
         ) as seq,
         row_number() over (
             partition by hadm_id
-            order by parent_keep_priority,
-                     field_name nulls last,
-                     field_value nulls last
+            order by
+                parent_keep_priority,
+                field_name nulls last,
+                field_value nulls last
         ) as keep_priority
     from of_kept_and_dropped_parents
 

@@ -28,16 +28,17 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by starttime nulls last,
-                     stoptime nulls last,
-                     pharmacy_id nulls last,
-                     drug_type nulls last,
-                     drug nulls last,
-                     formulary_drug_cd nulls last,
-                     ndc nulls last,
-                     prod_strength nulls last,
-                     dose_val_rx nulls last,
-                     route nulls last
+            order by
+                starttime nulls last,
+                stoptime nulls last,
+                pharmacy_id nulls last,
+                drug_type nulls last,
+                drug nulls last,
+                formulary_drug_cd nulls last,
+                ndc nulls last,
+                prod_strength nulls last,
+                dose_val_rx nulls last,
+                route nulls last
         ) as seq
     from of_admissions
 

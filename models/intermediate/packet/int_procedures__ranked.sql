@@ -38,9 +38,10 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by chartdate nulls last,
-                     seq_num nulls last,
-                     icd_code nulls last
+            order by
+                chartdate nulls last,
+                seq_num nulls last,
+                icd_code nulls last
         ) as seq
     from of_admissions
 

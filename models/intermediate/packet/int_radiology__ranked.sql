@@ -29,9 +29,10 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by charttime nulls last,
-                     note_seq nulls last,
-                     note_id nulls last
+            order by
+                charttime nulls last,
+                note_seq nulls last,
+                note_id nulls last
         ) as seq
     from of_admissions
 

@@ -28,9 +28,10 @@ ordered as (
         *,
         row_number() over (
             partition by hadm_id
-            order by transfertime nulls last,
-                     curr_service nulls last,
-                     prev_service nulls last
+            order by
+                transfertime nulls last,
+                curr_service nulls last,
+                prev_service nulls last
         ) as seq
     from of_admissions
 

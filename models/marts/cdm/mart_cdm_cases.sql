@@ -40,7 +40,7 @@ final as (
         cast(first_procedures.first_procedure_at as timestamp) as first_procedure_at,
         cast(assembled.lab_count as integer) as lab_count,
         cast(assembled.abdominal_imaging_count as integer) as abdominal_imaging_count,
-        cast('{{ var("data_origin") }}' as varchar) as data_origin
+        cast('{{ data_origin() }}' as varchar) as data_origin
     from assembled
     inner join admissions on admissions.hadm_id = assembled.hadm_id
     left join first_procedures on first_procedures.hadm_id = assembled.hadm_id

@@ -89,7 +89,13 @@ parenthesized as (
     from label_rows
     where label like '%(%)%'
     union all
-    select section, source_order, source_key, fluid, label, {{ cdm_regexp_replace_ci('label', "'^[^(]*\\((.*)\\).*$'", "'\\1'") }}
+    select
+        section,
+        source_order,
+        source_key,
+        fluid,
+        label,
+        {{ cdm_regexp_replace_ci('label', "'^[^(]*\\((.*)\\).*$'", "'\\1'") }}
     from panel_rows
     where label like '%(%)%'
 
@@ -266,11 +272,11 @@ members as (
     inner join panels on panels.panel_order = ordered.source_key
     where ordered.kind = 'panel' or (ordered.kind = 'abbreviation' and ordered.source_section = 2)
     union all
-    select ordered.row_order, ordered.source_key, ordered.source_key
+    select ordered.row_order, ordered.source_key, ordered.source_key  -- noqa: AL08
     from ordered
     where ordered.kind = 'total'
     union all
-    select ordered.row_order, micro_tests.itemid, micro_tests.itemid
+    select ordered.row_order, micro_tests.itemid, micro_tests.itemid  -- noqa: AL08
     from ordered
     inner join micro_tests on micro_tests.label = ordered.label
     where ordered.kind = 'microbiology'

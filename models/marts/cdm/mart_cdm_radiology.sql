@@ -24,7 +24,8 @@ final as (
         cast(radiology.sequence_num as integer) as sequence_num,
         cast(
             case when radiology.pre_procedure_rank <= {{ var('cdm_extended_results_per_test') }}
-                then radiology.pre_procedure_rank end
+                    then radiology.pre_procedure_rank
+            end
             as integer
         ) as extended_rank,
         cast(radiology.link_method as varchar) as link_method
