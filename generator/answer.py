@@ -18,7 +18,7 @@ from generator.validate import ValidationReport
 
 
 class GenerationConfig(BaseModel):
-    """Everything besides the packet that decides an admission's output."""
+    """Everything besides the packet and the backend that decides an admission's output."""
 
     model_config = ConfigDict(frozen=True)
 
