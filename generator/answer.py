@@ -24,7 +24,7 @@ RESUME_CONTEXT = ("context_window", "token_counter", "prompt_tokens", "output_to
 
 
 class GenerationConfig(BaseModel):
-    """Everything besides the packet that decides an admission's output."""
+    """Everything besides the packet and the backend that decides an admission's output."""
 
     model_config = ConfigDict(frozen=True)
 
