@@ -1,0 +1,78 @@
+{#- "Was the patient's <lab> in admission j higher, lower or the same as in admission i?": tests measured
+    exactly once in each of two consecutive admissions that measured them; the gold is the direction, with
+    both values as evidence. -#}
+with lab_results as (
+
+    select * from {{ ref('int_qa__lab_results') }}
+
+),
+
+once_per_admission as (
+
+    select *
+    from lab_results
+    qualify count(*) over (partition by hadm_id, label) = 1
+
+),
+
+paired as (
+
+    select
+        *,
+        lag(eid) over by_admission as earlier_eid,
+        lag(valuenum) over by_admission as earlier_value,
+        lag(admission_index) over by_admission as earlier_index
+    from once_per_admission
+    window by_admission as (partition by subject_id, label order by admission_index)
+
+),
+
+pairs as (
+
+    select
+        *,
+        case
+            when valuenum > earlier_value then 'higher'
+            when valuenum < earlier_value then 'lower'
+            else 'same'
+        end as direction
+    from paired
+    where earlier_eid is not null
+
+),
+
+sampled as (
+
+    select
+        *,
+        {{ qa_sample_rank('subject_id', "earlier_eid || '|' || eid") }} as sample_rank
+    from pairs
+    qualify sample_rank <= {{ var('qa_candidates_per_family') }}
+
+),
+
+final as (
+
+    select
+        subject_id,
+        'trend' as family,
+        earlier_eid || '|' || eid as item_key,
+        'Was the patient''s ' || label || ' in admission ' || admission_index || ' higher, lower or the same as in '
+        || 'admission ' || earlier_index || '?' as question,
+        'direction' as answer_type,
+        label as analyte,
+        direction as gold_text,
+        cast(null as double) as gold_number,
+        cast(null as varchar) as gold_unit,
+        ['higher', 'lower', 'same'] as options,
+        [earlier_eid, eid] as evidence_eids,
+        [cast(earlier_value as varchar), cast(valuenum as varchar)] as evidence_values,
+        [earlier_index, admission_index] as evidence_admission_indexes,
+        admission_index as asked_after_index,
+        'answer' as expected,
+        sample_rank
+    from sampled
+
+)
+
+select * from final
