@@ -7,11 +7,12 @@
     || lpad(cast(abs({{ minutes }}) % 60 as varchar), 2, '0')
 {%- endmacro %}
 
-{#- A row's place in its patient's seeded sample: rank 1 first. The hash of the seed and the row's key (never
+{#- A row's place in its patient's seeded sample: rank 1 first. Rows of a lower `priority` (an SQL expression,
+    e.g. unflagged results after flagged ones) come first, then the hash of the seed and the row's key (never
     random()), so the same seed draws the same items whatever else the warehouse holds. -#}
-{% macro qa_sample_rank(partition, key) -%}
+{% macro qa_sample_rank(partition, key, priority='0') -%}
     row_number() over (
         partition by {{ partition }}
-        order by hash('{{ var("qa_seed") }}|' || {{ key }}), {{ key }}
+        order by {{ priority }}, hash('{{ var("qa_seed") }}|' || {{ key }}), {{ key }}
     )
 {%- endmacro %}

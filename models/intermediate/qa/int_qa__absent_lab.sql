@@ -1,9 +1,16 @@
-{#- "What was the patient's <lab> in admission k?" for a test that is common in the warehouse but absent from
-    the patient's whole record: the gold is "not documented". The pool is the warehouse's most frequent lab
-    tests (`qa_absent_lab_pool`); each patient's draw and admission follow the seeded hash. -#}
+{#- "What was the patient's <lab> in admission k?" for a test of the lab dictionary absent from the patient's
+    whole record: the gold is "not documented". The pool is `qa_absent_lab_pool` tests of the dictionary drawn
+    by the seeded hash (patients times pool rows, never patients times results); each patient's draw and
+    admission follow the hash too. -#}
 with lab_results as (
 
     select * from {{ ref('int_qa__lab_results') }}
+
+),
+
+lab_items as (
+
+    select * from {{ ref('stg_mimic_hosp__d_labitems') }}
 
 ),
 
@@ -16,9 +23,10 @@ admissions as (
 pool as (
 
     select label
-    from lab_results
+    from lab_items
+    where label is not null
     group by label
-    order by count(*) desc, label
+    order by hash('{{ var("qa_seed") }}|' || label), label
     limit {{ var('qa_absent_lab_pool') }}
 
 ),

@@ -1,16 +1,25 @@
-{#- "Was the patient's <lab> in admission j higher, lower or the same as in admission i?": tests measured
-    exactly once in each of two consecutive admissions that measured them; the gold is the direction, with
-    both values as evidence. -#}
+{#- "Was the patient's first <lab> result of admission j higher, lower or the same as that of admission i?":
+    the first results of a test in two consecutive admissions that measured it (none sharing its time with
+    another result of the test); the gold is the direction, with both results as evidence. Pairs with flagged
+    results are sampled first. -#}
 with lab_results as (
 
     select * from {{ ref('int_qa__lab_results') }}
 
 ),
 
-once_per_admission as (
+first_of_admission as (
 
     select *
     from lab_results
+    qualify rank() over (partition by hadm_id, label order by t_rel_min) = 1
+
+),
+
+once_per_admission as (
+
+    select *
+    from first_of_admission
     qualify count(*) over (partition by hadm_id, label) = 1
 
 ),
@@ -21,7 +30,8 @@ paired as (
         *,
         lag(eid) over by_admission as earlier_eid,
         lag(valuenum) over by_admission as earlier_value,
-        lag(admission_index) over by_admission as earlier_index
+        lag(admission_index) over by_admission as earlier_index,
+        lag(flag) over by_admission as earlier_flag
     from once_per_admission
     window by_admission as (partition by subject_id, label order by admission_index)
 
@@ -35,7 +45,8 @@ pairs as (
             when valuenum > earlier_value then 'higher'
             when valuenum < earlier_value then 'lower'
             else 'same'
-        end as direction
+        end as direction,
+        cast(flag is null as int) + cast(earlier_flag is null as int) as unflagged_results
     from paired
     where earlier_eid is not null
 
@@ -45,7 +56,7 @@ sampled as (
 
     select
         *,
-        {{ qa_sample_rank('subject_id', "earlier_eid || '|' || eid") }} as sample_rank
+        {{ qa_sample_rank('subject_id', "earlier_eid || '|' || eid", 'unflagged_results') }} as sample_rank
     from pairs
     qualify sample_rank <= {{ var('qa_candidates_per_family') }}
 
@@ -57,8 +68,8 @@ final as (
         subject_id,
         'trend' as family,
         earlier_eid || '|' || eid as item_key,
-        'Was the patient''s ' || label || ' in admission ' || admission_index || ' higher, lower or the same as in '
-        || 'admission ' || earlier_index || '?' as question,
+        'Was the patient''s first ' || label || ' result of admission ' || admission_index
+        || ' higher, lower or the same as the first of admission ' || earlier_index || '?' as question,
         'direction' as answer_type,
         label as analyte,
         direction as gold_text,

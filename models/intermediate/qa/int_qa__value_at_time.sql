@@ -1,16 +1,25 @@
-{#- "What was the patient's <lab> at <time> in admission k?": only where exactly one result of that test has
-    that time in that admission, so the gold is one row. A seeded sample of candidates per patient. -#}
+{#- "What was the patient's <lab> at <time> in admission k?" about an admission's first result of a test, only
+    where no other result of that test shares its time, so the gold is one row. A seeded sample per patient,
+    results flagged abnormal first (the results a clinician discusses). -#}
 with lab_results as (
 
     select * from {{ ref('int_qa__lab_results') }}
 
 ),
 
-unique_at_time as (
+first_of_admission as (
 
     select *
     from lab_results
-    qualify count(*) over (partition by hadm_id, label, t_rel_min) = 1
+    qualify rank() over (partition by hadm_id, label order by t_rel_min) = 1
+
+),
+
+unique_at_time as (
+
+    select *
+    from first_of_admission
+    qualify count(*) over (partition by hadm_id, label) = 1
 
 ),
 
@@ -18,7 +27,7 @@ sampled as (
 
     select
         *,
-        {{ qa_sample_rank('subject_id', 'eid') }} as sample_rank
+        {{ qa_sample_rank('subject_id', 'eid', 'flag is null') }} as sample_rank
     from unique_at_time
     qualify sample_rank <= {{ var('qa_candidates_per_family') }}
 
