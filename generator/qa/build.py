@@ -173,7 +173,7 @@ def _cross_patient_items(
         for item in options[: config.cross_patient_per_context]:
             fields = item.model_dump(exclude={"source", "said_turns", "bucket", "context_id", "evidence_depth"})
             fields |= {
-                "item_id": f"{item.item_id}-X{context.subject_id}",
+                "item_id": f"{item.item_id}-X{context.subject_id}-{context.through_index}",
                 "subject_id": context.subject_id,
                 "family": "cross_patient",
                 "expected": "not_documented",
