@@ -15,6 +15,9 @@ UNIT_ALIASES = {
     "mg/dl": "mg/dl",
     "iu/l": "u/l",
 }
+UNIT_WORDS = frozenset(
+    {"fl", "pg", "ng", "mg", "g", "mcg", "ml", "l", "sec", "s", "mm", "mmhg", "iu", "u", "unit", "units"}
+)
 WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -27,8 +30,13 @@ def stated_numbers(text: str) -> list[tuple[float, int, str | None]]:
         digits = literal[: len(literal) - len(unit)].strip() if unit else literal.strip()
         digits = digits.replace(",", ".")
         decimals = len(digits.split(".")[1]) if "." in digits else 0
-        found.append((float(digits), decimals, unit.lower() if unit else None))
+        found.append((float(digits), decimals, unit.lower() if unit and _looks_like_unit(unit) else None))
     return found
+
+
+def _looks_like_unit(word: str) -> bool:
+    """A unit written after a number ("mg/dL", "%", "fL"), not the next word of the sentence ("today")."""
+    return any(mark in word for mark in "/%^") or word.lower() in UNIT_WORDS
 
 
 def same_unit(stated: str | None, gold: str | None) -> bool:
