@@ -3,8 +3,6 @@ perfect answerer -> qa score."""
 
 import json
 
-import pytest
-
 from generator.qa.folder import read_folder
 from generator.qa.runner import QaAnswer, messages_for
 from tests.conftest import run_cli
@@ -19,20 +17,6 @@ FAMILIES = {
     "event_order",
     "carried_over",
 }
-
-
-@pytest.fixture(scope="module")
-def qa_dir(synthetic_warehouse, tmp_path_factory):
-    root = tmp_path_factory.mktemp("qa")
-    output = root / "output"
-    run_cli("cohort", "--db", synthetic_warehouse, "--limit", 8, "--out-dir", root)
-    run_cli(
-        "generate-cohort", "--db", synthetic_warehouse, "--cohort", root / "top8_by_admission_count.csv",
-        "--backend", "template",
-        "--output-root", output,
-    )  # fmt: skip
-    run_cli("qa", "build", "--db", synthetic_warehouse, "--output-root", output, "--out", root / "qa")
-    return root / "qa"
 
 
 def perfect_answerer(folder):
