@@ -18,11 +18,16 @@ from generator.view.report import write_report
 )
 @click.option("--out", type=click.Path(path_type=Path), help="The report folder.  [default: OUTPUT_ROOT/report]")
 @click.option("--cdm-results", type=click.Path(path_type=Path), help="A `cdm run` results file: adds the CDM pages.")
-def view(output_root: Path, out: Path | None, cdm_results: Path | None) -> None:
+@click.option(
+    "--qa-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A `qa build` folder: shows each question beside the turn that states it.",
+)
+def view(output_root: Path, out: Path | None, cdm_results: Path | None, qa_dir: Path | None) -> None:
     """Write a static HTML report (opens from disk; nothing is served): admissions, patients, run, CDM results."""
     out = out or output_root / "report"
     try:
-        summary = write_report(output_root, out, cdm_results=cdm_results)
+        summary = write_report(output_root, out, cdm_results=cdm_results, qa_dir=qa_dir)
     except ViewError as error:
         raise click.ClickException(str(error)) from error
     cases = f", {summary.cdm_cases} CDM cases" if cdm_results else ""

@@ -40,11 +40,13 @@ class QaItem(BaseModel):
 
 
 class TurnRef(BaseModel):
-    """A turn of a conversation: the patient, the admission's number in the record and the turn's id."""
+    """A turn of a conversation: the patient, the admission (its id, for the report pages, and its number in the
+    record) and the turn's id."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     subject_id: int
+    hadm_id: int
     admission_index: int
     turn_id: int
 

@@ -25,7 +25,12 @@ def said_turns(
         )
         if not turn:
             return None
-        found.append(TurnRef(subject_id=item.subject_id, admission_index=index, turn_id=turn["turn_id"]))
+        assert conversation is not None
+        found.append(
+            TurnRef(
+                subject_id=item.subject_id, hadm_id=conversation.hadm_id, admission_index=index, turn_id=turn["turn_id"]
+            )
+        )
     return found
 
 

@@ -7,6 +7,7 @@ generator's classes, so it reads any output root with these files:
     <subject_id>/patient_manifest.json                the patient's admissions and their status (optional)
     <subject_id>/admissions/<hadm_id>/                a complete admission
     <subject_id>/admissions/<hadm_id>.failed/         the records of its latest failed attempt
+    <qa dir>/items.jsonl                              `qa build`'s items (optional, `--qa-dir`)
 """
 
 import json
@@ -27,6 +28,7 @@ CALL_RECORD = "model_call_record.json"
 CONVERSATION = "conversation.jsonl"
 SUMMARY = "summary.json"
 FAILURE = "failure.json"
+QA_ITEMS = "items.jsonl"
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,30 @@ def read_run_report(output_root: Path) -> dict[str, Any] | None:
 def read_patient_manifest(output_root: Path, subject_id: int) -> dict[str, Any] | None:
     path = output_root / str(subject_id) / PATIENT_MANIFEST
     return read_json(path) if path.is_file() else None
+
+
+def read_qa_questions(qa_dir: Path) -> dict[int, dict[int, list[dict[str, Any]]]]:
+    """The questions of a qa folder that conversations state, by admission and stating turn (once each, whatever
+    the buckets): question, family, item id and gold answer."""
+    by_turn: dict[int, dict[int, list[dict[str, Any]]]] = {}
+    seen: set[tuple[str, int, int]] = set()
+    for item in read_jsonl(qa_dir / QA_ITEMS):
+        if item.get("source") != "record":
+            continue
+        for turn in item.get("said_turns") or []:
+            key = (item["item_id"], turn["hadm_id"], turn["turn_id"])
+            if key in seen:
+                continue
+            seen.add(key)
+            gold = " ".join(str(v) for v in (item.get("gold_text"), item.get("gold_unit")) if v)
+            question = {
+                "item_id": item["item_id"],
+                "family": item["family"],
+                "question": item["question"],
+                "gold": gold,
+            }
+            by_turn.setdefault(turn["hadm_id"], {}).setdefault(turn["turn_id"], []).append(question)
+    return by_turn
 
 
 def read_json(path: Path) -> Any:

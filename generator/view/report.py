@@ -24,6 +24,7 @@ from generator.view.load import (
     find_admissions,
     read_admission,
     read_patient_manifest,
+    read_qa_questions,
     read_run_report,
 )
 from generator.view.pages import admission as admission_page
@@ -44,8 +45,11 @@ class ReportSummary:
     cdm_cases: int
 
 
-def write_report(output_root: Path, out: Path, *, cdm_results: Path | None = None) -> ReportSummary:
-    """Write the report of `output_root` (and of a CDM results file) to `out`, replacing an earlier report there."""
+def write_report(
+    output_root: Path, out: Path, *, cdm_results: Path | None = None, qa_dir: Path | None = None
+) -> ReportSummary:
+    """Write the report of `output_root` (and of a CDM results file) to `out`, replacing an earlier report there;
+    with a qa folder, each admission page shows the questions a turn states beside it."""
     folders = find_admissions(output_root)
     if not folders and cdm_results is None:
         raise ViewError(f"No admissions under {output_root}: run generate-cohort first or pass another --output-root.")
@@ -54,7 +58,8 @@ def write_report(output_root: Path, out: Path, *, cdm_results: Path | None = Non
     try:
         shutil.copytree(ASSETS, temp / "assets")
         links = {"index": "index.html", "run": "run.html"} | ({"CDM": "cdm.html"} if cdm_results else {})
-        entries = _admission_pages(folders, output_root, temp, out, links)
+        questions = read_qa_questions(qa_dir) if qa_dir else {}
+        entries = _admission_pages(folders, output_root, temp, out, links, questions)
         entries.sort(key=lambda e: (e.subject_id, e.admittime or "", e.hadm_id))
         origin = _origin(entries)
         by_patient: dict[int, list[AdmissionEntry]] = {}
@@ -92,10 +97,16 @@ class _AdmissionJob:
     files: str  # the admission folder relative to the page
     path: Path
     links: dict[str, str]
+    questions: dict[int, list[dict]]  # qa questions by the turn that states them
 
 
 def _admission_pages(
-    folders: list[AdmissionFolder], output_root: Path, temp: Path, out: Path, links: dict[str, str]
+    folders: list[AdmissionFolder],
+    output_root: Path,
+    temp: Path,
+    out: Path,
+    links: dict[str, str],
+    questions: dict[int, dict[int, list[dict]]],
 ) -> list[AdmissionEntry]:
     """Every admission page, written by one worker process per core; their entries in `folders` order."""
     order = _patient_order(folders, output_root)
@@ -106,6 +117,7 @@ def _admission_pages(
             files=Path(os.path.relpath(folder.complete or folder.failed, out / "admissions")).as_posix(),
             path=temp / "admissions" / f"{folder.hadm_id}.html",
             links=links,
+            questions=questions.get(folder.hadm_id, {}),
         )
         for folder in folders
     ]
@@ -118,7 +130,7 @@ def _admission_pages(
 def _admission_page(job: _AdmissionJob) -> AdmissionEntry:
     admission = read_admission(job.folder)
     entry = admission_entry(admission)
-    body = admission_page.render(admission, entry, files=job.files, neighbours=job.neighbours)
+    body = admission_page.render(admission, entry, files=job.files, neighbours=job.neighbours, questions=job.questions)
     html = page(f"admission {job.folder.hadm_id}", body, depth=1, data_origin=entry.data_origin, links=job.links)
     job.path.write_text(html, encoding="utf-8")
     return entry

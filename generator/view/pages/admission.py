@@ -25,10 +25,15 @@ SUMMARY_PARTS = {
 
 
 def render(
-    admission: Admission, entry: AdmissionEntry, *, files: str, neighbours: tuple[int | None, int | None]
+    admission: Admission,
+    entry: AdmissionEntry,
+    *,
+    files: str,
+    neighbours: tuple[int | None, int | None],
+    questions: dict[int, list[dict[str, Any]]] | None = None,
 ) -> str:
     """The page body. `files`: the admission folder relative to the page; `neighbours`: the patient's admissions
-    before and after this one."""
+    before and after this one; `questions`: qa questions by the turn that states their answer."""
     citations = Citations(admission)
     summary = admission.summary or {}
     failure = admission.failure or {}
@@ -53,7 +58,7 @@ def render(
     parts.append(f'<div class="panels">{"".join(panels)}</div>')
     parts.append(
         '<div class="split">'
-        + _conversation(admission, citations)
+        + _conversation(admission, citations, questions or {})
         + render_rows(admission.packet, citations, admission.prompt)
         + "</div>"
     )
@@ -175,7 +180,7 @@ def _item(item: dict[str, Any], citations: Citations) -> str:
     return f'<li class="cites" data-rows="{citations.data_rows(eids)}" tabindex="0">{text} <span>{links}</span></li>'
 
 
-def _conversation(admission: Admission, citations: Citations) -> str:
+def _conversation(admission: Admission, citations: Citations, questions: dict[int, list[dict[str, Any]]]) -> str:
     if admission.conversation is None:
         body = '<p class="empty">No conversation: every round failed. Their raw answers and errors are above.</p>'
     else:
@@ -183,7 +188,10 @@ def _conversation(admission: Admission, citations: Citations) -> str:
         report = (admission.summary or {}).get("validation") or {}
         for miss in report.get("ungrounded_numbers") or []:
             misses.setdefault(str(miss.get("turn_id")), set()).add(str(miss.get("number")))
-        body = '<ol class="turns">' + "".join(_turn(t, citations, misses) for t in admission.conversation) + "</ol>"
+        turns = "".join(
+            _turn(t, citations, misses, questions.get(t.get("turn_id"), [])) for t in admission.conversation
+        )
+        body = f'<ol class="turns">{turns}</ol>'
     return (
         '<section class="pane conversation"><div class="pane-head"><h2>Conversation</h2>'
         '<span class="hint" id="selection">Select a turn to highlight the rows it cites.</span></div>'
@@ -191,7 +199,9 @@ def _conversation(admission: Admission, citations: Citations) -> str:
     )
 
 
-def _turn(turn: dict[str, Any], citations: Citations, misses: dict[str, set[str]]) -> str:
+def _turn(
+    turn: dict[str, Any], citations: Citations, misses: dict[str, set[str]], questions: list[dict[str, Any]]
+) -> str:
     turn_id, speaker = str(turn.get("turn_id")), str(turn.get("speaker", ""))
     eids = turn.get("evidence_eids") or []
     cites = " ".join(citations.link(eid) for eid in eids)
@@ -202,8 +212,22 @@ def _turn(turn: dict[str, Any], citations: Citations, misses: dict[str, set[str]
         f'<div class="meta"><b>{esc(speaker)}</b><span class="time">{esc(turn.get("relative_time"))}</span>'
         f'<span class="tid">#{esc(turn_id)}</span></div><p>{text}</p>'
         + (f'<div class="evidence">{cites}</div>' if cites else "")
+        + _questions(questions)
         + "</li>"
     )
+
+
+def _questions(questions: list[dict[str, Any]]) -> str:
+    """The qa questions whose answer this turn states, with their gold answers."""
+    if not questions:
+        return ""
+    listed = "".join(
+        f'<li title="{esc(q["item_id"])}"><span class="family">{esc(q["family"])}</span> {esc(q["question"])} '
+        f"<b>{esc(q['gold'])}</b></li>"
+        for q in questions
+    )
+    summary = f"{plural(len(questions), 'question')} this turn answers"
+    return f'<details class="qa"><summary>{summary}</summary><ul>{listed}</ul></details>'
 
 
 def _marked(text: str, ungrounded: set[str] | None) -> str:
