@@ -95,7 +95,7 @@ def build_qa(
         "verdicts": _nested(verdicts),
         "kept_items": dict(Counter(source for _, source, _ in kept)),
         "items_per_bucket": {
-            b: _nested(Counter((i.family, i.source) for i in items if i.bucket == b)) for b in BUCKETS
+            b: _nested(Counter((i.family, i.source) for i in items if i.bucket == b)) for b in config.buckets
         },
         "evidence_would_not_fit": _nested(not_fit),
         "contexts": {
