@@ -106,7 +106,7 @@ def build(
     """Check the warehouse's question items against the conversations and place them in contexts."""
     started = time.monotonic()
     try:
-        check_writable(out.parent if out.parent != Path("") else Path("."))
+        check_writable(out.parent)
         with Warehouse(db_path) as warehouse:
             origin = warehouse_origin(warehouse)
         candidates, admissions, synonyms = read_marts(db_path)
@@ -170,7 +170,7 @@ def run(qa_dir, out, buckets, families, limit, concurrency, no_context, llm: LLM
     """Ask a model every item of the qa folder; one JSON line per item."""
     try:
         folder = read_folder(qa_dir)
-        check_writable(out.parent if out.parent != Path("") else Path("."))
+        check_writable(out.parent)
     except (QaError, OutputNotWritable) as error:
         raise click.ClickException(str(error)) from error
     items = [i for i in folder.items if (not buckets or i.bucket in buckets) and (not families or i.family in families)]
