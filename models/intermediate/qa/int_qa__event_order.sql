@@ -1,5 +1,6 @@
 {#- "Which was prescribed first, <drug A> or <drug B>?": the first prescriptions of two drugs in different
-    admissions. Each patient's drugs are sampled first, so pairs grow with the sample, not with the record. -#}
+    admissions. Each patient's drugs are drawn first and each meets only the next three drawn, so pairs grow
+    linearly with the sample, never with the record. -#}
 with prescriptions as (
 
     select * from {{ ref('mart_packet_prescriptions') }}
@@ -31,27 +32,45 @@ first_prescriptions as (
 
 sampled_drugs as (
 
-    select *
+    select
+        *,
+        {{ qa_sample_rank('subject_id', 'drug') }} as draw
     from first_prescriptions
-    qualify {{ qa_sample_rank('subject_id', 'drug') }} <= 2 * {{ var('qa_candidates_per_family') }}
+    qualify draw <= 2 * {{ var('qa_candidates_per_family') }}
+
+),
+
+neighbours as (
+
+    {#- Each drawn drug meets the next three drawn: at most three pairs per drawn drug. #}
+    select
+        one.subject_id,
+        one.drug as one_drug,
+        other.drug as other_drug,
+        one.eid as one_eid,
+        other.eid as other_eid,
+        one.admission_index as one_index,
+        other.admission_index as other_index
+    from sampled_drugs as one
+    inner join sampled_drugs as other
+        on
+        one.subject_id = other.subject_id
+        and other.draw between one.draw + 1 and one.draw + 3
+    where one.admission_index <> other.admission_index
 
 ),
 
 pairs as (
 
     select
-        earlier.subject_id,
-        earlier.drug as earlier_drug,
-        later.drug as later_drug,
-        earlier.eid as earlier_eid,
-        later.eid as later_eid,
-        earlier.admission_index as earlier_index,
-        later.admission_index as later_index
-    from sampled_drugs as earlier
-    inner join sampled_drugs as later
-        on
-        earlier.subject_id = later.subject_id
-        and earlier.admission_index < later.admission_index
+        subject_id,
+        case when one_index < other_index then one_drug else other_drug end as earlier_drug,
+        case when one_index < other_index then other_drug else one_drug end as later_drug,
+        case when one_index < other_index then one_eid else other_eid end as earlier_eid,
+        case when one_index < other_index then other_eid else one_eid end as later_eid,
+        least(one_index, other_index) as earlier_index,
+        greatest(one_index, other_index) as later_index
+    from neighbours
 
 ),
 
