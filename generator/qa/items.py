@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from generator.qa import QaError
 
-AnswerType = Literal["number", "count", "direction", "choice", "category"]
+AnswerType = Literal["number", "count", "admission", "direction", "choice", "category"]
 Expected = Literal["answer", "not_documented"]
 Source = Literal["record", "not_said", "cross_patient"]
 

@@ -62,9 +62,9 @@ def verdict(result: QaResult, synonyms: Mapping[str, str]) -> Verdict:
 
 
 def matches(item: BenchItem, text: str, synonyms: Mapping[str, str]) -> bool:
-    """Numbers within the item's tolerance (the first number stated); counts exactly; a direction, choice or
-    category by name after synonyms (a choice must name one option only)."""
-    if item.answer_type in ("number", "count"):
+    """Numbers within the item's tolerance (the first number stated); counts and admission numbers exactly; a
+    direction, choice or category by name after synonyms (a choice must name one option only)."""
+    if item.answer_type in ("number", "count", "admission"):
         numbers = stated_numbers(text)
         assert item.gold_number is not None
         return bool(numbers) and abs(numbers[0][0] - item.gold_number) <= (item.tolerance or 0) + 1e-9

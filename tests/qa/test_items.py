@@ -10,6 +10,7 @@ FAMILIES = {
     "trend",
     "medication_change",
     "organism_count",
+    "first_growth",
     "event_order",
     "carried_over",
     "absent_from_record",
@@ -35,6 +36,8 @@ def test_every_family_has_items_whose_gold_is_the_value_of_the_cited_row(synthet
         if item.family == "trend":
             before, after = (labs[eid] for eid in item.evidence_eids)
             assert item.gold_text == ("higher" if after > before else "lower" if after < before else "same")
+        if item.family == "first_growth":
+            assert item.gold_number == item.evidence_admission_indexes[0]
         if item.family == "organism_count":
             assert item.gold_number == len(item.evidence_eids) == len(set(item.evidence_admission_indexes))
         assert item.admission_distance == item.asked_after_index - min(

@@ -34,6 +34,7 @@ COUNT = bench_item("count", "2", gold_number=2.0, tolerance=0.0)
 TREND = bench_item("direction", "higher", options=["higher", "lower", "same"])
 ORDER = bench_item("choice", "Heparin", options=["Vancomycin", "Heparin"])
 ORGANISM = bench_item("category", "ESCHERICHIA COLI")
+FIRST_GROWTH = bench_item("admission", "3", gold_number=3.0, tolerance=0.0)
 
 
 @pytest.mark.parametrize(
@@ -49,6 +50,8 @@ ORGANISM = bench_item("category", "ESCHERICHIA COLI")
         (ORDER, "Vancomycin, then Heparin", False),
         (ORGANISM, "E. coli", True),
         (ORGANISM, "Klebsiella", False),
+        (FIRST_GROWTH, "Admission 3", True),
+        (FIRST_GROWTH, "the 2nd admission", False),
         (POTASSIUM, "not documented", False),
     ],
 )

@@ -8,6 +8,7 @@
     'int_qa__trend',
     'int_qa__medication_change',
     'int_qa__organism_count',
+    'int_qa__first_growth',
     'int_qa__event_order',
     'int_qa__carried_over',
     'int_qa__absent_lab',
@@ -57,7 +58,7 @@ final as (
                     tolerances.absolute_tolerance,
                     {{ var('qa_relative_tolerance') }} * abs(items.gold_number)
                 )
-            when items.answer_type = 'count' then 0
+            when items.answer_type in ('count', 'admission') then 0
         end as tolerance,
         items.options,
         items.evidence_eids,
