@@ -9,15 +9,17 @@ endpoint that is up; when none is, the error reaches the client, whose retries a
 
 `PoolTransport` is the HTTP transport that does this for the SDK client (`generator.endpoint.connect` builds it,
 with each endpoint's own transport: its governance route, the API key redacted). It sends each request to the
-chosen endpoint's URL, names the endpoint in `request.extensions[ENDPOINT_EXTENSION]` (the call records read it),
+chosen endpoint's URL, names the endpoint in `request.extensions[ENDPOINT_EXTENSION]` (the call records read it;
+`endpoint_name`: the base URL without any user or password part, as in reports),
 and holds the slot until the answer's body is closed, so a streamed answer counts as in flight until its end.
 """
 
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 
@@ -29,6 +31,15 @@ DRAIN_FIRST_S = 2.0
 DRAIN_MAX_S = 60.0
 
 
+def endpoint_name(base_url: str) -> str:
+    """The base URL without any user or password part: how records and reports name an endpoint."""
+    url = urlsplit(base_url)
+    netloc = f"[{url.hostname}]" if ":" in (url.hostname or "") else url.hostname or ""
+    if url.port:
+        netloc += f":{url.port}"
+    return urlunsplit((url.scheme, netloc, url.path, "", ""))
+
+
 @dataclass
 class Endpoint:
     """One endpoint's load and health; changed only under its pool's lock."""
@@ -36,6 +47,7 @@ class Endpoint:
     url: str
     index: int
     limit: AdaptiveLimit | None
+    name: str = field(init=False)
     in_flight: int = 0
     failures_in_a_row: int = 0
     drains_in_a_row: int = 0
@@ -43,6 +55,9 @@ class Endpoint:
     requests: int = 0
     failed: int = 0
     times_drained: int = 0
+
+    def __post_init__(self) -> None:
+        self.name = endpoint_name(self.url)
 
     def ready(self, now: float) -> bool:
         """Takes a request now: up with a free slot, or drained with its cool-down over and no probe out."""
@@ -56,16 +71,24 @@ class Endpoint:
 
 
 class EndpointPool:
-    """The endpoints of a run (at least one), each with its own in-flight limit of `ceiling` (None: unlimited)."""
+    """The endpoints of a run (at least one), each with its own in-flight limit of `ceiling` (None: unlimited).
+
+    `on_notice` is told each time an endpoint is drained (a command points it at its display)."""
 
     def __init__(
-        self, base_urls: Sequence[str], ceiling: int | None = None, *, clock: Callable[[], float] = time.monotonic
+        self,
+        base_urls: Sequence[str],
+        ceiling: int | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        on_notice: Callable[[str], None] = lambda message: None,
     ):
         urls = list(dict.fromkeys(base_urls))
         if not urls:
             raise ValueError("an endpoint pool needs at least one base URL")
         self.ceiling = ceiling
         self.endpoints = [Endpoint(url, i, AdaptiveLimit(ceiling) if ceiling else None) for i, url in enumerate(urls)]
+        self.on_notice = on_notice
         self._clock = clock
         self._stopped = False
         self._changed = threading.Condition()
@@ -114,9 +137,12 @@ class EndpointPool:
             else:
                 endpoint.failed += 1
                 endpoint.failures_in_a_row += 1
-                probing = endpoint.drained_until is not None
-                if refused or probing or endpoint.failures_in_a_row >= DRAIN_AFTER_FAILURES:
-                    self._drain(endpoint)
+                if refused:
+                    self._drain(endpoint, "it refused the connection")
+                elif endpoint.drained_until is not None:
+                    self._drain(endpoint, "its probe failed")
+                elif endpoint.failures_in_a_row >= DRAIN_AFTER_FAILURES:
+                    self._drain(endpoint, f"{DRAIN_AFTER_FAILURES} requests in a row failed")
             self._changed.notify_all()
 
     def stop(self) -> None:
@@ -126,10 +152,10 @@ class EndpointPool:
             self._changed.notify_all()
 
     def figures(self) -> dict[str, dict[str, Any]]:
-        """Per endpoint: requests sent, failed, times drained, and its limit's figures."""
+        """Per endpoint (by `endpoint_name`): requests sent, failed, times drained, and its limit's figures."""
         with self._changed:
             return {
-                e.url: {"requests": e.requests, "failed": e.failed, "times_drained": e.times_drained}
+                e.name: {"requests": e.requests, "failed": e.failed, "times_drained": e.times_drained}
                 | (
                     {
                         "ceiling": e.limit.ceiling,
@@ -143,12 +169,14 @@ class EndpointPool:
                 for e in self.endpoints
             }
 
-    def _drain(self, endpoint: Endpoint) -> None:
+    def _drain(self, endpoint: Endpoint, reason: str) -> None:
         endpoint.drains_in_a_row += 1
         endpoint.times_drained += 1
         endpoint.failures_in_a_row = 0
         cool_down = min(DRAIN_MAX_S, DRAIN_FIRST_S * 2 ** (endpoint.drains_in_a_row - 1))
         endpoint.drained_until = self._clock() + cool_down
+        others = " while the others carry on" if len(self.endpoints) > 1 else ""
+        self.on_notice(f"Endpoint {endpoint.name}: {reason}; no requests for {cool_down:.0f} s{others}.")
 
 
 class PoolTransport(httpx2.BaseTransport):
@@ -198,7 +226,7 @@ class PoolTransport(httpx2.BaseTransport):
             path = target.path.rstrip("/") + path[len(prefix) :]
         request.url = original.copy_with(scheme=target.scheme, host=target.host, port=target.port, path=path)
         request.headers["Host"] = request.url.netloc.decode("ascii")
-        request.extensions[ENDPOINT_EXTENSION] = base_url
+        request.extensions[ENDPOINT_EXTENSION] = endpoint_name(base_url)
 
     def _releaser(self, endpoint: Endpoint, sent_in_round: int, status: int) -> Callable[[bool], None]:
         def release(failed: bool) -> None:

@@ -21,12 +21,11 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
 
 import openai
 from pydantic import BaseModel, ConfigDict
 
-from generator.endpoints_pool import ENDPOINT_EXTENSION
+from generator.endpoints_pool import ENDPOINT_EXTENSION, endpoint_name
 from generator.redaction import redact_text
 from generator.streaming import InFlight, StreamedAnswer, StreamedToolCall, collect
 
@@ -158,7 +157,7 @@ class LLMClient:
     @property
     def endpoints(self) -> list[str]:
         """The base URLs requests may go to (the endpoint pool's), without any user or password part."""
-        return [_without_credentials(url) for url in self._endpoints or [str(self._client.base_url)]]
+        return [endpoint_name(url) for url in self._endpoints or [str(self._client.base_url)]]
 
     @property
     def endpoint(self) -> str:
@@ -471,16 +470,7 @@ def _retry_after_s(exc: Exception) -> float | None:
 
 def _endpoint_of(request: Any) -> str | None:
     """The endpoint the pool sent `request` to (`generator.endpoints_pool`); None for a request it did not send."""
-    endpoint = request.extensions.get(ENDPOINT_EXTENSION) if request is not None else None
-    return _without_credentials(endpoint) if endpoint else None
-
-
-def _without_credentials(base_url: str) -> str:
-    url = urlsplit(base_url)
-    netloc = f"[{url.hostname}]" if ":" in (url.hostname or "") else url.hostname or ""
-    if url.port:
-        netloc += f":{url.port}"
-    return urlunsplit((url.scheme, netloc, url.path, "", ""))
+    return request.extensions.get(ENDPOINT_EXTENSION) if request is not None else None
 
 
 def _ms_since(started: float) -> int:

@@ -58,9 +58,9 @@ def test_concurrent_requests_spread_over_the_endpoints_and_each_record_names_the
 
 
 def test_an_endpoint_that_refuses_connections_is_drained_and_the_request_goes_to_another_at_once():
-    clock, down = Clock(), refused_url()
+    clock, down, notices = Clock(), refused_url(), []
     with OpenAIServer(fallback=lambda request: chat_completion("ok")) as up:
-        pool = EndpointPool([down, up.url], ceiling=4, clock=clock)
+        pool = EndpointPool([down, up.url], ceiling=4, clock=clock, on_notice=notices.append)
         client = client_of(pool)
         first = client.chat(MESSAGES)
         later = [client.chat(MESSAGES) for _ in range(3)]
@@ -73,6 +73,10 @@ def test_an_endpoint_that_refuses_connections_is_drained_and_the_request_goes_to
         client.chat(MESSAGES)
         assert (pool.figures()[down]["times_drained"], pool.figures()[down]["requests"]) == (2, 2)
         assert len(up.requests) == 5
+        assert notices == [
+            f"Endpoint {down}: it refused the connection; no requests for 2 s while the others carry on.",
+            f"Endpoint {down}: it refused the connection; no requests for 4 s while the others carry on.",
+        ]
 
 
 def test_an_endpoint_that_keeps_failing_is_drained_while_the_other_carries_on_and_a_probe_brings_it_back():
@@ -114,3 +118,13 @@ def test_governance_checks_every_endpoint_of_the_pool_before_any_request():
         with pytest.raises(EndpointNotAllowed, match="llm.example.org"):
             connect(pool, "MIMICBENCH_TEST_NO_KEY", SETTINGS, data_origin="credentialed", allowed_hosts=())
         assert local.requests == []
+
+
+def test_records_and_figures_name_an_endpoint_without_the_user_and_password_of_its_url():
+    with OpenAIServer(fallback=lambda request: chat_completion("ok")) as server:
+        with_password = server.url.replace("http://", "http://user:hunter2-secret@")
+        pool = EndpointPool([with_password])
+        result = client_of(pool).chat(MESSAGES)
+
+    assert result.attempts[0].endpoint == server.url
+    assert list(pool.figures()) == [server.url]

@@ -105,6 +105,8 @@ def generate_cohort(
                 _Display(total) as display,
                 WaitingNotice(in_flight_of(answerer), display.notice),
             ):
+                if pool:
+                    pool.on_notice = display.notice
                 run = CohortRun(
                     warehouse,
                     answerer,

@@ -102,6 +102,7 @@ def test_with_two_endpoints_and_one_going_down_mid_run_every_admission_completes
         stdout, stderr = runner.communicate(timeout=180)
 
     assert runner.returncode == 0, stderr
+    assert f"Endpoint {leaving.url}: " in stderr and "while the others carry on" in stderr
     summary = report(tmp_path)
     assert summary["admissions"]["completed"] == summary["admissions"]["planned"] == len(complete(tmp_path))
     assert set(summary["endpoints"]) == {staying.url, leaving.url}
