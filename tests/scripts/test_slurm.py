@@ -38,22 +38,28 @@ def fake_bin(tmp_path: Path, script: str) -> Path:
     return folder
 
 
-def task(k: int, n: int, bin_dir: Path, db: Path, output_root: Path, *args: str) -> tuple[subprocess.Popen, int]:
+def task(
+    k: int, n: int, bin_dir: Path, db: Path, output_root: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    env = os.environ | {
-        "PATH": f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "SLURM_ARRAY_TASK_ID": str(k - 1),  # as --array=0-(N-1) numbers them
-        "SLURM_ARRAY_TASK_MIN": "0",
-        "SLURM_ARRAY_TASK_COUNT": str(n),
-        "MODEL": "bench-model",
-        "MIMICBENCH_DB": str(db),
-        "OUTPUT_ROOT": str(output_root),
-        "CONCURRENCY": "2",
-        "PORT": str(port),
-        "SERVER_WAIT_S": "60",
-    }
+    settings = (
+        os.environ
+        | {
+            "PATH": f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            "SLURM_ARRAY_TASK_ID": str(k - 1),  # as --array=0-(N-1) numbers them
+            "SLURM_ARRAY_TASK_MIN": "0",
+            "SLURM_ARRAY_TASK_COUNT": str(n),
+            "MODEL": "bench-model",
+            "MIMICBENCH_DB": str(db),
+            "OUTPUT_ROOT": str(output_root),
+            "CONCURRENCY": "2",
+            "PORT": str(port),
+            "SERVER_WAIT_S": "60",
+        }
+        | (env or {})
+    )
     process = subprocess.Popen(
-        ["bash", str(SCRIPT), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        ["bash", str(SCRIPT), *args], env=settings, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     return process, port
 
@@ -69,7 +75,9 @@ def test_the_array_tasks_serve_run_and_stop_and_their_shards_together_complete_t
     bin_dir = fake_bin(tmp_path, FAKE_VLLM.format(python=sys.executable, repo=REPO_ROOT))
     output_root = tmp_path / "out"
     options = ("--limit", "6", "--max-admissions", "2")
-    tasks = [task(k, 3, bin_dir, synthetic_warehouse, output_root, *options) for k in (1, 2, 3)]
+    tasks = [task(k, 3, bin_dir, synthetic_warehouse, output_root, *options) for k in (1, 2)]
+    local = {"LOCAL_DB_DIR": str(tmp_path / "node-local")}  # the third task reads its own copy of the warehouse
+    tasks.append(task(3, 3, bin_dir, synthetic_warehouse, output_root, *options, env=local))
     outputs = [process.communicate(timeout=240) for process, _ in tasks]
 
     assert [process.returncode for process, _ in tasks] == [0, 0, 0], outputs
@@ -81,6 +89,7 @@ def test_the_array_tasks_serve_run_and_stop_and_their_shards_together_complete_t
     assert overall["status"] == "finished"
     assert overall["admissions"]["completed"] == overall["admissions"]["planned"] > 0
     assert overall["patients"]["planned"] == 6
+    assert (tmp_path / "node-local").is_dir() and list((tmp_path / "node-local").iterdir()) == []  # copy removed
 
 
 def test_a_server_that_exits_while_loading_fails_its_task_with_the_reason(synthetic_warehouse, tmp_path):
