@@ -41,7 +41,7 @@ def client_of(pool: EndpointPool):
 
 
 def test_concurrent_requests_spread_over_the_endpoints_and_each_record_names_the_one_that_answered():
-    slow = lambda request: chat_completion("ok", delay_s=0.3)  # noqa: E731
+    slow = lambda request: chat_completion("ok", delay_s=1.0)  # noqa: E731
     with OpenAIServer(fallback=slow) as first, OpenAIServer(fallback=slow) as second:
         pool = EndpointPool([first.url, second.url], ceiling=2)
         client = client_of(pool)
@@ -51,7 +51,7 @@ def test_concurrent_requests_spread_over_the_endpoints_and_each_record_names_the
         wall = time.monotonic() - started
 
     assert (len(first.requests), len(second.requests)) == (2, 2)
-    assert wall < 0.55, "the four requests did not run two per endpoint at once"
+    assert wall < 1.8, "the four requests did not run two per endpoint at once (one at a time takes 2 s)"
     answered = sorted(result.attempts[0].endpoint for result in results)
     assert answered == sorted([first.url, first.url, second.url, second.url])
     assert client.endpoint == f"{first.url}, {second.url}"
