@@ -59,6 +59,10 @@ def test_three_shards_at_once_on_one_root_write_what_one_run_writes_and_merge_in
     assert overall["validation"]["answers_checked"] == one["validation"]["answers_checked"]
     assert sorted(overall["latency"]["request_ms"]) == sorted(one["latency"]["request_ms"])
     assert "    all: finished" in merged.output
+    viewed = CliRunner().invoke(cli, ["view", "--output-root", str(sharded)])
+    assert viewed.exit_code == 0, viewed.output
+    run_page = (sharded / "report" / "run.html").read_text()
+    assert "3 shards&#x27; reports merged" in run_page or "3 shards' reports merged" in run_page
 
 
 def test_merge_names_the_shards_that_have_not_reported(synthetic_warehouse, openai_server, answers, tmp_path):
