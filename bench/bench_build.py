@@ -1,24 +1,36 @@
-"""Warehouse build time and peak memory at several dataset sizes, against one DuckDB scan of the same files.
+"""Warehouse build time, memory and disk at several dataset sizes, against a scan and a plain load of the same files.
 
-Usage: .venv/bin/python bench/bench_build.py --patients 400 4000 20000 [--workdir build/bench]
+Usage: .venv/bin/python bench/bench_build.py --patients 400 4000 20000 [--workdir build/bench] [--no-load]
 
-For each size it writes a synthetic dataset (once; reused when present), times `mimicbench build`
-(a `dbt build` subprocess: every model and test), and times a single `count(*)` scan of every input file with
-DuckDB. Peak memory is the dbt process's maximum resident set size. Prints a Markdown table.
+For each size it writes a synthetic dataset (once; reused when present) and measures, in one run:
+- scan: one `count(*)` over every input file (decompress and parse, all text);
+- plain load: `create table tN as select * from read_csv(file)` for every file into a fresh DuckDB file (types
+  sniffed, the same memory limit as the build): what a user pays merely to load MIMIC into DuckDB;
+- build: `mimicbench build` (the whole `dbt build`, models and tests) in a subprocess; its peak resident memory,
+  the peak size of its spill folder (polled every second), the warehouse's size, and node time by group;
+- packet reads: median and p95 of `Warehouse.packet` over 200 sampled admissions of the result.
+Prints a Markdown table per size group (sizes, then where the build's time went).
 """
 
 import argparse
 import gzip
+import random
 import resource
+import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import duckdb
 
-from generator.build import build_warehouse
+from generator.build import NodeResult, build_warehouse
 from generator.inputs import resolve_inputs
+from generator.warehouse import Warehouse
+
+PACKET_SAMPLES = 200
 
 
 def synthesize(out: Path, patients: int) -> None:
@@ -38,6 +50,79 @@ def scan_seconds(folder: Path) -> float:
     return time.monotonic() - started
 
 
+def plain_load_seconds(folder: Path, db: Path, memory_limit: str) -> float:
+    """Seconds to load every csv.gz under `folder` into a fresh DuckDB file, one table each, types sniffed."""
+    db.unlink(missing_ok=True)
+    started = time.monotonic()
+    with duckdb.connect(str(db), config={"memory_limit": memory_limit}) as con:
+        for index, path in enumerate(sorted(folder.rglob("*.csv.gz"))):
+            con.execute(f"create table t{index} as select * from read_csv(?, header = true)", [str(path)])
+    seconds = time.monotonic() - started
+    db.unlink()
+    return seconds
+
+
+class FolderPeak:
+    """The largest total size a folder reaches while this runs (polled once a second, in a thread)."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.peak, self._stop = folder, 0, threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        while not self._stop.wait(1.0):
+            self.peak = max(self.peak, folder_bytes(self.folder))
+
+    def __enter__(self) -> "FolderPeak":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def folder_bytes(folder: Path) -> int:
+    total = 0
+    for path in folder.rglob("*"):
+        try:
+            total += path.stat().st_size if path.is_file() else 0
+        except FileNotFoundError:
+            continue
+    return total
+
+
+def node_group(node: NodeResult) -> str:
+    """Where a dbt node's time is reported: by resource type, and models by layer."""
+    if node.resource_type != "model":
+        return {"test": "data tests", "unit_test": "unit tests", "seed": "seeds"}.get(node.resource_type, "other")
+    name = node.name
+    for prefix, group in (
+        ("stg_", "staging"),
+        ("mart_packet_", "section marts"),
+        ("int_cdm__", "CDM"),
+        ("mart_cdm_", "CDM"),
+    ):
+        if name.startswith(prefix):
+            return group
+    return "other models"
+
+
+def packet_read_ms(db: Path) -> tuple[float, float]:
+    """Median and p95 milliseconds of one packet read (build caps) over sampled admissions."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        every_hadm = sorted(row[0] for row in con.execute("select hadm_id from marts.mart_packets").fetchall())
+    sample = random.Random(0).sample(every_hadm, min(PACKET_SAMPLES, len(every_hadm)))
+    with Warehouse(db) as warehouse:
+        warehouse.packet(sample[0])
+        seconds = []
+        for hadm_id in sample:
+            started = time.perf_counter()
+            warehouse.packet(hadm_id)
+            seconds.append(time.perf_counter() - started)
+    return 1000 * statistics.median(seconds), 1000 * statistics.quantiles(seconds, n=20)[-1]
+
+
 def count_rows(path: Path) -> int:
     with gzip.open(path, "rt") as handle:
         return sum(1 for _ in handle) - 1
@@ -47,25 +132,52 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, nargs="+", default=[400, 4000, 20000])
     parser.add_argument("--workdir", type=Path, default=Path("build/bench"))
+    parser.add_argument(
+        "--memory-limit",
+        default="12GB",
+        help="DuckDB's memory limit for the plain load (the build uses MIMICBENCH_MEMORY_LIMIT, 12GB by default).",
+    )
+    parser.add_argument("--no-load", action="store_true", help="Skip the plain-load baseline.")
     args = parser.parse_args()
 
-    print("| patients | admissions | labevents | input MB | scan s | build s | build/scan | peak RSS GB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    sizes, breakdowns = [], []
     for patients in args.patients:
         data = args.workdir / f"synthetic_{patients}"
         synthesize(data, patients)
         inputs = resolve_inputs(data, data / "note")
         scan = scan_seconds(data)
-        summary = build_warehouse(inputs, args.workdir / f"warehouse_{patients}.duckdb")
+        load = None if args.no_load else plain_load_seconds(data, args.workdir / "plain_load.duckdb", args.memory_limit)
+        db = args.workdir / f"warehouse_{patients}.duckdb"
+        with FolderPeak(db.with_name(f".{db.name}.dbt") / "tmp") as spill:
+            summary = build_warehouse(inputs, db)
         peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
+        median_ms, p95_ms = packet_read_ms(db)
         size_mb = sum(p.stat().st_size for p in data.rglob("*.csv.gz")) / 1024**2
         admissions = count_rows(data / "hosp" / "admissions.csv.gz")
         labs = count_rows(data / "hosp" / "labevents.csv.gz")
-        print(
-            f"| {patients:,} | {admissions:,} | {labs:,} | {size_mb:,.0f} | {scan:.1f} | {summary.seconds:.1f} "
-            f"| {summary.seconds / scan:.1f} | {peak_gb:.2f} |",
-            flush=True,
+        load_cells = ("-", "-") if load is None else (f"{load:.1f}", f"{summary.seconds / load:.1f}")
+        sizes.append(
+            f"| {patients:,} | {admissions:,} | {labs:,} | {size_mb:,.0f} | {scan:.1f} | {load_cells[0]} "
+            f"| {summary.seconds:.1f} | {summary.seconds / scan:.1f} | {load_cells[1]} | {peak_gb:.2f} "
+            f"| {spill.peak / 1024**3:.2f} | {db.stat().st_size / 1024**3:.2f} | {median_ms:.1f} | {p95_ms:.1f} |"
         )
+        groups: dict[str, float] = defaultdict(float)
+        for node in summary.nodes:
+            groups[node_group(node)] += node.seconds
+        breakdowns.append((patients, groups))
+        print(sizes[-1], file=sys.stderr, flush=True)
+
+    print(
+        "| patients | admissions | labevents | input MB | scan s | plain load s | build s | build/scan | build/load "
+        "| peak RSS GB | peak spill GB | warehouse GB | packet median ms | packet p95 ms |"
+    )
+    print("|" + "---:|" * 14)
+    print("\n".join(sizes))
+    names = sorted({name for _, groups in breakdowns for name in groups})
+    print("\n| patients | " + " | ".join(f"{name} s" for name in names) + " |")
+    print("|---:|" + "---:|" * len(names))
+    for patients, groups in breakdowns:
+        print(f"| {patients:,} | " + " | ".join(f"{groups.get(name, 0.0):.1f}" for name in names) + " |")
 
 
 if __name__ == "__main__":

@@ -33,9 +33,9 @@ from generator.cohort.plan import CohortOptions, PatientPlan, plan_patients  # n
 from generator.cohort.report import percentiles  # noqa: E402
 from generator.cohort.run import CohortRun  # noqa: E402
 from generator.endpoint import connect  # noqa: E402
+from generator.endpoints_pool import EndpointPool  # noqa: E402
 from generator.llm import LLMSettings  # noqa: E402
 from generator.model_backend import ModelBackend  # noqa: E402
-from generator.rate_limit import AdaptiveLimit  # noqa: E402
 from generator.warehouse import Warehouse  # noqa: E402
 
 
@@ -88,19 +88,18 @@ def next_request_gaps_ms(log: list[tuple[float, float, str]], plans: list[Patien
 def run_once(
     warehouse: Warehouse | PreloadedWarehouse, plans: list[PatientPlan], concurrency: int, delay: float
 ) -> dict:
-    limit = AdaptiveLimit(concurrency)
     with DelayServer(delay) as server, tempfile.TemporaryDirectory() as output_root:
+        pool = EndpointPool([server.url], concurrency)
         origin = warehouse.build_info()["data_origin"]
         llm = connect(
-            server.url,
+            pool,
             "OPENAI_API_KEY",
             LLMSettings(model="bench-model"),
             data_origin=origin,
             allowed_hosts=(),
-            limit=limit,
         )
         options = CohortOptions(concurrency=concurrency)
-        run = CohortRun(warehouse, ModelBackend(llm), GenerationConfig(), Path(output_root), options, limit=limit)
+        run = CohortRun(warehouse, ModelBackend(llm), GenerationConfig(), Path(output_root), options, pool=pool)
         started, cpu_started = time.monotonic(), time.process_time()
         report = run.run(plans, [])
         wall, cpu = time.monotonic() - started, time.process_time() - cpu_started - server.cpu_s

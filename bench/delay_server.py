@@ -2,8 +2,9 @@
 
 The answer is a short canned conversation that cites the admission (`ADM#...`) and its discharge note (the first
 row of the prompt's `## discharge_notes` section), so it passes validation without the server reading the
-warehouse; a request with `"stream": true` gets it as server-sent events. It records when each request arrived
-and was answered, and the CPU time its request handlers took, for the cohort benchmark.
+warehouse; a request with `"stream": true` gets it as server-sent events, and `GET /v1/models` lists one model.
+It records when each request arrived and was answered, and the CPU time its request handlers took, for the
+cohort benchmark.
 
 Usage: .venv/bin/python bench/delay_server.py [--delay 1.0] [--port 8011]   (then --base-url http://127.0.0.1:8011/v1)
 """
@@ -106,6 +107,17 @@ class DelayServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # else the body waits ~40 ms for the ACK of the headers (delayed ACK)
+
+            def do_GET(self) -> None:
+                """`/v1/models` lists the one model, as a server that has loaded it does; anything else is 404."""
+                found = self.path.rstrip("/") == "/v1/models"
+                data = json.dumps({"object": "list", "data": [{"id": "bench-model", "object": "model"}]}).encode()
+                self.send_response(200 if found else 404)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data) if found else 0))
+                self.end_headers()
+                if found:
+                    self.wfile.write(data)
 
             def do_POST(self) -> None:
                 arrived, cpu = time.monotonic(), time.thread_time()

@@ -3,7 +3,7 @@
 import click
 
 from generator import __version__
-from generator.commands import cdm, export, generate_cohort, generate_patient, qa, synth, warehouse
+from generator.commands import cdm, export, generate_cohort, generate_patient, qa, report, synth, warehouse
 from generator.commands.view import view
 
 
@@ -22,4 +22,5 @@ cli.add_command(generate_cohort.generate_cohort)
 cli.add_command(export.export)
 cli.add_command(cdm.cdm)
 cli.add_command(view)
+cli.add_command(report.report)
 cli.add_command(qa.qa)

@@ -21,11 +21,11 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
 
 import openai
 from pydantic import BaseModel, ConfigDict
 
+from generator.endpoints_pool import ENDPOINT_EXTENSION, endpoint_name
 from generator.redaction import redact_text
 from generator.streaming import InFlight, StreamedAnswer, StreamedToolCall, collect
 
@@ -79,6 +79,7 @@ class CallAttempt(BaseModel):
     raw_text: str | None = None
     response_format: str | None = None
     wait_before_retry_s: float | None = None
+    endpoint: str | None = None  # the base URL that answered (or failed), as the endpoint pool chose it
 
 
 class ToolCall(BaseModel):
@@ -137,8 +138,10 @@ class LLMClient:
         on_attempt: Callable[[CallAttempt], None] | None = None,
         in_flight: InFlight | None = None,
         secret: str | None = None,
+        endpoints: list[str] | None = None,
     ):
         self._client = client
+        self._endpoints = endpoints
         self._secret = secret
         self.settings = settings
         self._sleep = sleep
@@ -152,13 +155,14 @@ class LLMClient:
         return self._client
 
     @property
+    def endpoints(self) -> list[str]:
+        """The base URLs requests may go to (the endpoint pool's), without any user or password part."""
+        return [endpoint_name(url) for url in self._endpoints or [str(self._client.base_url)]]
+
+    @property
     def endpoint(self) -> str:
-        """The base URL requests go to, without any user or password part."""
-        url = urlsplit(str(self._client.base_url))
-        netloc = f"[{url.hostname}]" if ":" in (url.hostname or "") else url.hostname or ""
-        if url.port:
-            netloc += f":{url.port}"
-        return urlunsplit((url.scheme, netloc, url.path, "", ""))
+        """The base URL requests go to; several, comma-separated, for a pool of endpoints."""
+        return ", ".join(self.endpoints)
 
     def chat(
         self,
@@ -189,9 +193,10 @@ class LLMClient:
             started = time.monotonic()
             try:
                 with self.in_flight.request():
-                    answer = self._send(messages, request)
+                    answer, endpoint = self._send(messages, request)
             except (openai.APIStatusError, openai.APIConnectionError) as exc:
                 attempt = _failed_attempt(len(attempts) + 1, exc, started, formats[0])
+                attempt.endpoint = _endpoint_of(getattr(exc, "request", None))
                 attempts.append(attempt)
                 adaptation = _adapt(exc, params, formats)
                 if adaptation:
@@ -208,6 +213,7 @@ class LLMClient:
                 retries += 1
                 continue
             attempt = _ok_attempt(len(attempts) + 1, answer, started, formats[0])
+            attempt.endpoint = endpoint
             attempts.append(attempt)
             self._report(attempt)
             return ChatResult(
@@ -219,19 +225,24 @@ class LLMClient:
                 params_sent={**params, "response_format": formats[0]} if output_schema else params,
             )
 
-    def _send(self, messages: list[dict[str, Any]], request: dict[str, Any]) -> StreamedAnswer:
-        """One request, streamed unless streaming was turned off; the answer as a `StreamedAnswer` either way."""
-        reply = self._client.chat.completions.create(model=self.settings.model, messages=messages, **request)
+    def _send(self, messages: list[dict[str, Any]], request: dict[str, Any]) -> tuple[StreamedAnswer, str | None]:
+        """One request, streamed unless streaming was turned off; the answer as a `StreamedAnswer` either way, and
+        the endpoint that gave it."""
+        raw = self._client.chat.completions.with_raw_response.create(
+            model=self.settings.model, messages=messages, **request
+        )
+        endpoint = _endpoint_of(raw.http_request)
+        reply = raw.parse()
         if request.get("stream"):
             with reply:
                 answer = collect(reply)
             answer.content = redact_text(answer.content, self._secret)
             for call in answer.tool_calls:
                 call.arguments = redact_text(call.arguments, self._secret)
-            return answer
+            return answer, endpoint
         choice = reply.choices[0] if reply.choices else None
         message = choice.message if choice else None
-        return StreamedAnswer(
+        answer = StreamedAnswer(
             content=message.content if message else None,
             tool_calls=[
                 StreamedToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments)
@@ -241,6 +252,7 @@ class LLMClient:
             prompt_tokens=reply.usage.prompt_tokens if reply.usage else None,
             completion_tokens=reply.usage.completion_tokens if reply.usage else None,
         )
+        return answer, endpoint
 
     def _initial_params(
         self, tools: list[dict] | None, tool_choice: str | dict | None, max_tokens: int | None
@@ -454,6 +466,11 @@ def _retry_after_s(exc: Exception) -> float | None:
     except ValueError:
         parsed = email.utils.parsedate_to_datetime(value) if email.utils.parsedate(value) else None
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def _endpoint_of(request: Any) -> str | None:
+    """The endpoint the pool sent `request` to (`generator.endpoints_pool`); None for a request it did not send."""
+    return request.extensions.get(ENDPOINT_EXTENSION) if request is not None else None
 
 
 def _ms_since(started: float) -> int:

@@ -66,7 +66,8 @@ class ModelBackend:
         fit: FitRecord,
     ) -> BackendAnswer:
         """Ask, validate, and ask again with the errors, up to `repair_rounds` times."""
-        check_endpoint(self.llm.endpoint, packet.data_origin, config.allowed_endpoints)
+        for endpoint in self.llm.endpoints:
+            check_endpoint(endpoint, packet.data_origin, config.allowed_endpoints)
         messages, repair, rounds = prompt.messages(), None, []
         prompt_tokens, max_tokens = fit.prompt_tokens, fit.output_tokens
         for number in range(1, config.repair_rounds + 2):

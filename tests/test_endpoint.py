@@ -8,9 +8,9 @@ import httpx2
 import pytest
 
 from generator.endpoint import MissingApiKey, connect
+from generator.endpoints_pool import EndpointPool
 from generator.governance import EndpointNotAllowed
 from generator.llm import LLMError, LLMSettings
-from generator.rate_limit import AdaptiveLimit
 from generator.redaction import redacting
 from tests.conftest import REPO_ROOT
 from tests.openai_server import PROXY_VARIABLES, OpenAIServer, ScriptedResponse, chat_completion, error_response
@@ -28,9 +28,13 @@ def no_key(monkeypatch):
 
 def test_a_local_server_needs_no_key_and_gets_the_one_in_the_environment_when_set(openai_server, monkeypatch):
     openai_server.push(chat_completion("a"), chat_completion("b"))
-    connect(openai_server.url, KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=()).chat(MESSAGES)
+    connect(EndpointPool([openai_server.url]), KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=()).chat(
+        MESSAGES
+    )
     monkeypatch.setenv(KEY_ENV, "sk-from-env")
-    connect(openai_server.url, KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=()).chat(MESSAGES)
+    connect(EndpointPool([openai_server.url]), KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=()).chat(
+        MESSAGES
+    )
 
     sent = [request.headers["authorization"] for request in openai_server.requests]
     assert sent == ["Bearer not-needed", "Bearer sk-from-env"]
@@ -38,18 +42,21 @@ def test_a_local_server_needs_no_key_and_gets_the_one_in_the_environment_when_se
 
 def test_a_remote_endpoint_is_refused_for_credentialed_data_before_its_key_is_asked_for():
     with pytest.raises(EndpointNotAllowed):
-        connect(REMOTE, KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=())
+        connect(EndpointPool([REMOTE]), KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=())
     with pytest.raises(MissingApiKey, match=f"Set the environment variable {KEY_ENV} to the API key for {REMOTE}."):
-        connect(REMOTE, KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=("api.example.com",))
+        connect(
+            EndpointPool([REMOTE]), KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=("api.example.com",)
+        )
 
 
 def test_with_a_limit_every_request_holds_a_slot_and_a_429_lowers_the_limit(openai_server):
-    limit = AdaptiveLimit(4)
+    pool = EndpointPool([openai_server.url], ceiling=4)
     openai_server.push(error_response(429, "slow down", headers={"retry-after": "0"}), chat_completion("ok"))
-    client = connect(openai_server.url, KEY_ENV, SETTINGS, data_origin="synthetic", allowed_hosts=(), limit=limit)
+    client = connect(pool, KEY_ENV, SETTINGS, data_origin="synthetic", allowed_hosts=())
 
     assert client.chat(MESSAGES).content == "ok"
-    assert (limit.limit, limit.cuts) == (2, 1)
+    figures = pool.figures()[openai_server.url]
+    assert (figures["final_limit"], figures["cuts"], figures["requests"]) == (2, 1, 2)
 
 
 SECRET = "sk-live-0123456789abcdefghij"
@@ -57,7 +64,7 @@ SECRET = "sk-live-0123456789abcdefghij"
 
 def test_a_local_endpoint_is_reached_directly_whatever_proxy_the_environment_names(openai_server, proxy):
     openai_server.push(chat_completion("direct"))
-    client = connect(openai_server.url, KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=())
+    client = connect(EndpointPool([openai_server.url]), KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=())
 
     assert client.chat(MESSAGES).content == "direct"
     assert proxy.requests == [] and len(openai_server.requests) == 1
@@ -69,18 +76,22 @@ def test_credentialed_data_for_an_allowed_host_goes_through_the_proxy_only_when_
         monkeypatch.setenv(name, "http://proxy.corp.example:3128")
     remote = "http://llm.example.org/v1"
     with pytest.raises(EndpointNotAllowed, match="through the proxy proxy.corp.example named by .*HTTP_PROXY"):
-        connect(remote, KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=("llm.example.org",))
-    connect(remote, KEY_ENV, SETTINGS, data_origin="synthetic", allowed_hosts=())
+        connect(
+            EndpointPool([remote]), KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=("llm.example.org",)
+        )
+    connect(EndpointPool([remote]), KEY_ENV, SETTINGS, data_origin="synthetic", allowed_hosts=())
 
     monkeypatch.setenv("NO_PROXY", "example.org")  # the endpoint exempt: connect straight to it
-    connect(remote, KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=("llm.example.org",))
+    connect(EndpointPool([remote]), KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=("llm.example.org",))
 
 
 def test_an_allowed_proxy_carries_the_request(proxy, monkeypatch):
     monkeypatch.setenv(KEY_ENV, SECRET)
     proxy.push(chat_completion("via proxy"))
     remote = "http://llm.example.org/v1"
-    client = connect(remote, KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=("llm.example.org",))
+    client = connect(
+        EndpointPool([remote]), KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=("llm.example.org",)
+    )
 
     assert client.chat(MESSAGES).content == "via proxy"
     assert [r.path for r in proxy.requests] == ["http://llm.example.org/v1/chat/completions"]
@@ -90,7 +101,9 @@ def test_a_redirect_is_not_followed_and_its_target_is_recorded(openai_server):
     with OpenAIServer() as elsewhere:
         target = f"{elsewhere.url}/chat/completions"
         openai_server.push(ScriptedResponse(status=307, headers={"location": target}))
-        client = connect(openai_server.url, KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=())
+        client = connect(
+            EndpointPool([openai_server.url]), KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=()
+        )
         with pytest.raises(LLMError) as refused:
             client.chat(MESSAGES)
 
@@ -105,7 +118,7 @@ def test_the_api_key_echoed_by_the_server_is_redacted_from_answers_and_errors(op
     monkeypatch.setenv(KEY_ENV, SECRET)
     openai_server.push(chat_completion(f"your key is {SECRET}"))
     openai_server.fallback = lambda request: error_response(401, f"bad key {request.headers['authorization']}")
-    client = connect(openai_server.url, KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=())
+    client = connect(EndpointPool([openai_server.url]), KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=())
 
     assert client.chat(MESSAGES).content == "your key is [redacted]"
     with pytest.raises(LLMError) as failed:
@@ -133,7 +146,9 @@ def test_redaction_finds_the_key_across_the_chunks_of_a_compressed_body():
 
 
 def test_a_connection_error_names_the_url_it_tried():
-    client = connect("http://127.0.0.1:9/v1", KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=())
+    client = connect(
+        EndpointPool(["http://127.0.0.1:9/v1"]), KEY_ENV, SETTINGS, data_origin="credentialed", allowed_hosts=()
+    )
     with pytest.raises(LLMError) as failed:
         client.chat(MESSAGES)
     assert failed.value.kind == "connection"

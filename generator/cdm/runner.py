@@ -130,7 +130,8 @@ def run_benchmark(
 ) -> RunSummary:
     """Run every case not yet in `out` (cases without a pathology are skipped) and append the results;
     `criteria_tool` also offers the diagnostic-criteria tool in tools mode; with a known `context` every request
-    is fitted to the model's window."""
+    is fitted to the model's window. An endpoint that refuses the API key stops the run (`CdmError`): the cases
+    it had not finished are not recorded, so a rerun takes them up."""
     config = RunConfig.of(llm, mode, max_turns, criteria_tool, context)
     if config.criteria_tool and not benchmark.diagnostic_criteria:
         raise CdmError("The cases file has no diagnostic criteria: export it again with `mimicbench cdm export`.")
@@ -140,9 +141,16 @@ def run_benchmark(
     labs = LabMapper(benchmark.lab_test_mapping)
     lock = threading.Lock()
     by_status: dict[str, int] = {}
+    refused: list[LLMError] = []
 
     def one(case: HadmCase) -> None:
-        result = run_case(case, llm, labs, config, criteria, context)
+        if refused:
+            return
+        try:
+            result = run_case(case, llm, labs, config, criteria, context)
+        except LLMError as error:  # the endpoint refused the key: no case can succeed
+            refused.append(error)
+            return
         line = result.model_dump_json() + "\n"
         with lock:
             _append_line(out, line)
@@ -153,6 +161,11 @@ def run_benchmark(
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         for future in [pool.submit(one, case) for case in todo]:
             future.result()
+    if refused:
+        raise CdmError(
+            f"Stopped: {refused[0]}. Cases finished before it are in {out}; the rest are not recorded, so "
+            "rerunning the same command with a working key resumes them."
+        )
     return RunSummary(skipped=len(benchmark.cases) - len(todo), written=len(todo), by_status=by_status)
 
 
@@ -217,6 +230,8 @@ def run_case(
         if exceeded:
             return finish("invalid_answer", error=exceeded[0])
     except LLMError as error:
+        if error.kind == "auth":
+            raise
         return finish("llm_error", error=f"{error.kind}: {error}")
     except TokenCountError as error:
         return finish("llm_error", error=f"token count: {error}")

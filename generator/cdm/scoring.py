@@ -71,8 +71,11 @@ def score_cases(results: list[CaseResult], rubric: RubricName) -> list[CaseScore
 def score_table(
     results: list[CaseResult], rubric: RubricName = "mimicbench", *, resamples: int = RESAMPLES, seed: int = 0
 ) -> ScoreReport:
-    """Per-pathology and overall means of every metric with `CONFIDENCE` bootstrap intervals."""
-    cases = score_cases(results, rubric)
+    """Per-pathology and overall means of every metric with `CONFIDENCE` bootstrap intervals.
+
+    Cases are taken in admission order, so the intervals do not depend on the order the results were written in
+    (concurrent cases finish in any order; shards write separate files)."""
+    cases = score_cases(sorted(results, key=lambda result: result.hadm_id), rubric)
     per_pathology = {p: [c for c in cases if c.pathology == p] for p in PATHOLOGIES}
     return ScoreReport(
         rubric=rubric,

@@ -18,6 +18,7 @@ class CohortOptions(BaseModel):
     force: bool = False
     price_per_1k_input: float | None = None
     price_per_1k_output: float | None = None
+    shard: str | None = None  # "K/N" when the run is one shard of the cohort
 
 
 class PatientPlan(BaseModel):

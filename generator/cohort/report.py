@@ -1,20 +1,48 @@
-"""The cohort run's figures: one result per admission, progress counts, and the run report (`run_report.json`)."""
+"""The cohort run's figures: one result per admission, progress counts, and the run report (`run_report.json`;
+a shard's is `run_report.shard-K-of-N.json`)."""
 
 import math
+import os
 import time
 from collections import Counter
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from generator.answer import AdmissionOutcome, Answer
 from generator.cohort.plan import CohortOptions, PatientPlan, SkippedPatient
-from generator.rate_limit import AdaptiveLimit
+from generator.endpoints_pool import EndpointPool
+from generator.locks import Busy, exclusive
+from generator.shards import Shard
 
 REPORT = "run_report.json"
 FAILURE_EXAMPLES = 20
+SAMPLES = ("admission_s", "request_ms", "overhead_s", "grounding_score")  # kept per admission, for merging shards
+
+
+def report_name(shard: Shard | None) -> str:
+    """`run_report.json`, or `run_report.shard-K-of-N.json` for a shard: shards on one root keep their own."""
+    return f"run_report.{shard.name}.json" if shard else REPORT
+
+
+@contextmanager
+def claimed_report(output_root: Path, shard: Shard | None) -> Iterator[Path]:
+    """The file this run's report goes to, held for the run (a lock beside it): `report_name(shard)`, or while
+    another live run on this root holds that name, `<name>.run-<UTC time>-<pid>.json`, so no report replaces
+    the report of a run still at work."""
+    name = report_name(shard)
+    with ExitStack() as held:
+        try:
+            held.enter_context(exclusive(output_root / f".{name}.lock", f"the run report {name}"))
+            path = output_root / name
+        except Busy:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            path = output_root / f"{name.removesuffix('.json')}.run-{stamp}-{os.getpid()}.json"
+        yield path
 
 
 class AdmissionResult(BaseModel):
@@ -66,10 +94,12 @@ class RunReport(BaseModel):
     latency: dict[str, dict[str, float]]
     requests: dict[str, Any]
     concurrency: dict[str, int] | None
+    endpoints: dict[str, dict[str, Any]]
     failures: dict[str, Any]
     validation: dict[str, Any]
     estimated_cost_usd: float | None
     patients_skipped: list[SkippedPatient]
+    samples: dict[str, list[float]]  # SAMPLES, one per generated admission (request_ms: per request)
 
 
 def measured_result(answer: Answer, wall_s: float) -> AdmissionResult:
@@ -122,10 +152,11 @@ def build_report(
     started_at: datetime,
     wall_s: float,
     settings: dict[str, Any],
-    limit: AdaptiveLimit | None,
+    pool: EndpointPool | None,
     options: CohortOptions,
 ) -> RunReport:
-    """Counts, tokens, latencies, failures, validation and grounding figures and cost of a run."""
+    """Counts, tokens, latencies, failures, validation and grounding figures and cost of a run; per endpoint, the
+    requests, failures, drains and in-flight limits."""
     outcomes = [r.outcome for r in results]
     by_status = Counter(o.status for o in outcomes)
     planned = sum(len(plan.targets) for plan in plans)
@@ -134,8 +165,14 @@ def build_report(
     failed = [o for o in outcomes if o.status == "failed"]
     answered = [r for r in generated if r.rounds]
     completed = [r for r in answered if r.outcome.status == "completed"]
-    scores = [r.outcome.grounding_score for r in completed if r.outcome.grounding_score is not None]
+    samples = {
+        "admission_s": [round(r.wall_s, 3) for r in generated],
+        "request_ms": [float(ms) for r in generated for ms in r.request_latencies_ms],
+        "overhead_s": [round(r.overhead_s, 3) for r in generated],
+        "grounding_score": [r.outcome.grounding_score for r in completed if r.outcome.grounding_score is not None],
+    }
     stated, grounded = sum(r.numbers_stated for r in completed), sum(r.numbers_grounded for r in completed)
+    endpoints = pool.figures() if pool else {}
     cost = None
     if options.price_per_1k_input is not None or options.price_per_1k_output is not None:
         cost = round(
@@ -163,18 +200,13 @@ def build_report(
             "not_started": planned - len(outcomes),
         },
         tokens={"input": tokens_in, "output": tokens_out, "total": tokens_in + tokens_out},
-        latency={
-            "admission_s": _rounded(percentiles([r.wall_s for r in generated])),
-            "request_ms": percentiles([ms for r in generated for ms in r.request_latencies_ms]),
-            "overhead_s": _rounded(percentiles([r.overhead_s for r in generated])),
-        },
+        latency=latency_figures(samples),
         requests={
             "total": sum(len(r.http_statuses) for r in generated),
             "by_http_status": dict(sorted(Counter(str(s) for r in generated for s in r.http_statuses).items())),
         },
-        concurrency=None
-        if limit is None
-        else {"ceiling": limit.ceiling, "final_limit": limit.limit, "lowest_limit": limit.lowest, "cuts": limit.cuts},
+        concurrency=concurrency_totals(endpoints),
+        endpoints=endpoints,
         failures={
             "by_kind": dict(Counter(o.error_kind or "unknown" for o in failed).most_common()),
             "examples": [o.model_dump(include={"subject_id", "hadm_id", "error_kind", "error"}) for o in failed][
@@ -190,15 +222,35 @@ def build_report(
             "numbers_stated": stated,
             "numbers_grounded": grounded,
             "grounding_rate": round(grounded / stated, 4) if stated else None,
-            "grounding_score": _rounded(
-                {"mean": sum(scores) / len(scores), "min": min(scores)} | percentiles(scores, (10, 50))
-                if scores
-                else {}
-            ),
+            "grounding_score": score_figures(samples["grounding_score"]),
         },
         estimated_cost_usd=cost,
         patients_skipped=skipped,
+        samples=samples,
     )
+
+
+def latency_figures(samples: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    return {
+        "admission_s": _rounded(percentiles(samples["admission_s"])),
+        "request_ms": percentiles(samples["request_ms"]),
+        "overhead_s": _rounded(percentiles(samples["overhead_s"])),
+    }
+
+
+def score_figures(scores: list[float]) -> dict[str, float]:
+    if not scores:
+        return {}
+    return _rounded({"mean": sum(scores) / len(scores), "min": min(scores)} | percentiles(scores, (10, 50)))
+
+
+def concurrency_totals(endpoints: dict[str, dict[str, Any]]) -> dict[str, int] | None:
+    """The endpoints' limits together: ceilings, final limits and cuts summed, the lowest limit of any."""
+    limits = [figures for figures in endpoints.values() if "ceiling" in figures]
+    if not limits:
+        return None
+    total = {name: sum(f[name] for f in limits) for name in ("ceiling", "final_limit", "cuts")}
+    return total | {"lowest_limit": min(f["lowest_limit"] for f in limits)}
 
 
 def _rounded(values: dict[str, float]) -> dict[str, float]:

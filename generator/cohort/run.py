@@ -1,8 +1,9 @@
 """`generate-cohort`: many patients' admissions on worker threads, each patient's admissions in order.
 
 The calling thread starts the workers and collects one `AdmissionResult` per admission. Model requests go
-through `LimitedTransport`, which keeps at most `AdaptiveLimit.limit` requests in flight (K, lowered while the
-server answers 429). There are twice as many workers as request slots, so one admission's own work overlaps
+through the endpoint pool (`generator.endpoints_pool`), which keeps at most K requests in flight per endpoint
+(lowered while it answers 429) and sends each to the least-loaded endpoint that is up. There are twice as many
+workers as request slots of all endpoints, so one admission's own work overlaps
 another's request instead of leaving a slot idle. Patients start longest chain first. Within a patient, only what
 needs the admission before stays on the patient's chain (the answer's validation, the next prompt, its request):
 the next admission's warehouse reads run on a reader thread meanwhile, and each admission's folder is written on
@@ -35,19 +36,20 @@ from generator.atomic import write_json_atomic
 from generator.cohort.plan import CohortOptions, PatientPlan, SkippedPatient
 from generator.cohort.reader import Reader
 from generator.cohort.report import (
-    REPORT,
     AdmissionResult,
     Progress,
     RunReport,
     build_report,
     failed_result,
     measured_result,
+    report_name,
     tally,
 )
 from generator.conversation import EndOfAdmissionSummary
+from generator.endpoints_pool import EndpointPool
 from generator.governance import EndpointNotAllowed
 from generator.locks import Busy
-from generator.rate_limit import AdaptiveLimit, RequestRefused
+from generator.rate_limit import RequestRefused
 from generator.records import run_record, write_answer
 from generator.warehouse import AdmissionRef, Warehouse
 
@@ -71,7 +73,8 @@ def _ctrl_c_onto(results: "queue.SimpleQueue[Any]") -> Iterator[None]:
 
 
 class CohortRun:
-    """One run over planned patients; `run` returns the report (also written to `<output_root>/run_report.json`)."""
+    """One run over planned patients; `run` returns the report (also written to `report_path`, by default
+    `<output_root>/run_report.json`)."""
 
     def __init__(
         self,
@@ -81,7 +84,8 @@ class CohortRun:
         output_root: Path,
         options: CohortOptions,
         *,
-        limit: AdaptiveLimit | None = None,
+        pool: EndpointPool | None = None,
+        report_path: Path | None = None,
         on_progress: Callable[[AdmissionResult, Progress], None] = lambda result, progress: None,
         on_notice: Callable[[str], None] = lambda message: None,
     ):
@@ -90,7 +94,8 @@ class CohortRun:
         self.config = config
         self.output_root = output_root
         self.options = options
-        self.limit = limit
+        self.pool = pool
+        self.report_path = report_path or output_root / report_name(None)
         self.on_progress = on_progress
         self.on_notice = on_notice
         self._build_info = warehouse.build_info()
@@ -108,7 +113,8 @@ class CohortRun:
         todo: queue.SimpleQueue[PatientPlan] = queue.SimpleQueue()
         for plan in sorted(plans, key=lambda plan: -len(plan.targets)):  # longest chain first: none starts last
             todo.put(plan)
-        workers = min(self.options.concurrency * (WORKERS_PER_SLOT if self.limit else 1), len(plans))
+        slots = self.options.concurrency * (len(self.pool.endpoints) * WORKERS_PER_SLOT if self.pool else 1)
+        workers = min(slots, len(plans))
         self._reader = Reader(self._read_inputs, os.cpu_count() or 1)
         for number in range(workers):
             threading.Thread(target=self._work, args=(todo,), name=f"cohort-{number}", daemon=True).start()
@@ -147,10 +153,10 @@ class CohortRun:
             started_at=started_at,
             wall_s=time.monotonic() - started,
             settings=self._settings(),
-            limit=self.limit,
+            pool=self.pool,
             options=self.options,
         )
-        write_json_atomic(self.output_root / REPORT, report.model_dump(mode="json"))
+        write_json_atomic(self.report_path, report.model_dump(mode="json"))
         if crash:
             raise crash
         return report
@@ -323,5 +329,5 @@ class CohortRun:
     def _stop_sending(self) -> None:
         """Start no admission and send no request from now on; the requests in flight finish."""
         self._stop.set()
-        if self.limit:
-            self.limit.stop()
+        if self.pool:
+            self.pool.stop()

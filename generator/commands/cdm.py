@@ -22,10 +22,11 @@ from generator.cdm.scoring import (
     score_rows,
     score_table,
 )
-from generator.commands.options import LLMOptions, db_option, llm_options
+from generator.commands.options import LLMOptions, db_option, llm_options, shard_option
 from generator.commands.waiting import WaitingNotice
 from generator.locks import Busy, exclusive
 from generator.origin import checked_origin
+from generator.shards import Shard
 
 
 @click.group()
@@ -61,6 +62,7 @@ def export(db_path: Path, out: Path, extended: bool) -> None:
 @click.option("--max-turns", type=click.IntRange(min=1), default=12, show_default=True, help="Tool-calling turns.")
 @click.option("--criteria-tool", is_flag=True, help="Also offer the diagnostic-criteria tool (tools mode).")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N cases.")
+@shard_option("cases (by admission id)")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Results JSONL (appended; resumable).")
 @llm_options(max_output_tokens=4000, model_required=True)
 def run(
@@ -70,16 +72,21 @@ def run(
     max_turns: int,
     criteria_tool: bool,
     limit: int | None,
+    shard: Shard | None,
     out: Path,
     llm: LLMOptions,
 ) -> None:
     """Run a model on the cases; one JSON line per case with the whole message history.
 
     The run holds a lock beside `--out` (`.<name>.lock`): a second run on the same file refuses at once, so
-    resuming (which cuts off a torn last line) never cuts a line another run is writing."""
+    resuming (which cuts off a torn last line) never cuts a line another run is writing. With --shard K/N only
+    shard K's cases run, into `<out>.shard-K-of-N.jsonl` beside --out; `cdm score --results` takes them all."""
     benchmark = _load_cases(cases_path)
     if limit:
         benchmark = benchmark.model_copy(update={"cases": benchmark.cases[:limit]})
+    if shard:
+        benchmark = benchmark.model_copy(update={"cases": [c for c in benchmark.cases if shard.holds(c.hadm_id)]})
+        out = out.with_name(f"{out.stem}.{shard.name}{out.suffix}")
     if out.is_dir():
         raise click.ClickException(f"--out {out} is a folder: pass the results file (JSONL) to write.")
     try:
@@ -89,7 +96,7 @@ def run(
     origin = checked_origin(benchmark.data_origin, hadm_ids=[case.hadm_id for case in benchmark.cases])
     if origin.warning:
         click.echo(f"Warning: {origin.warning}", err=True)
-    client = llm.client(origin.data_origin)
+    client = llm.client(origin.data_origin, pool=llm.pool(concurrency))
     context = llm.context(client)
     try:
         with (
@@ -116,7 +123,13 @@ def run(
 
 
 @cdm.command()
-@click.option("--results", "results_path", type=click.Path(path_type=Path), help="From `cdm run`.")
+@click.option(
+    "--results",
+    "results_paths",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="From `cdm run` (repeat it for the shards' files: their cases are scored together).",
+)
 @click.option(
     "--compare",
     type=click.Path(path_type=Path),
@@ -140,9 +153,9 @@ def run(
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Bootstrap seed (the same seed, the same intervals)."
 )
-def score(results_path, compare, rubric, json_out, resamples, seed) -> None:
+def score(results_paths, compare, rubric, json_out, resamples, seed) -> None:
     """Score results with a CDM rubric: means and bootstrap intervals per pathology and overall."""
-    if bool(results_path) == bool(compare):
+    if bool(results_paths) == bool(compare):
         raise click.UsageError("Pass either --results FILE or --compare A B.")
     try:
         if compare:
@@ -152,7 +165,8 @@ def score(results_path, compare, rubric, json_out, resamples, seed) -> None:
             click.echo(render_comparison(comparison))
             outputs = (comparison.model_dump(mode="json"), comparison_rows(comparison), comparison_chart(comparison))
         else:
-            report = score_table(read_results(results_path), rubric, resamples=resamples, seed=seed)
+            results = [result for path in results_paths for result in read_results(path)]
+            report = score_table(results, rubric, resamples=resamples, seed=seed)
             click.echo(render_table(report))
             outputs = (report.model_dump(mode="json"), score_rows(report), score_chart(report))
     except CdmError as error:

@@ -9,7 +9,7 @@ import click
 from generator.answer import GenerationConfig
 from generator.artifacts import OutputNotWritable, check_writable
 from generator.cohort.plan import CohortOptions, plan_patients
-from generator.cohort.report import REPORT, AdmissionResult, Progress, RunReport
+from generator.cohort.report import AdmissionResult, Progress, RunReport, claimed_report
 from generator.cohort.run import CohortRun
 from generator.commands.options import (
     LLMOptions,
@@ -17,11 +17,12 @@ from generator.commands.options import (
     llm_options,
     make_backend,
     require_model,
+    shard_option,
     warehouse_origin,
 )
 from generator.commands.waiting import WaitingNotice, in_flight_of
 from generator.governance import EndpointNotAllowed
-from generator.rate_limit import AdaptiveLimit
+from generator.shards import Shard
 from generator.warehouse import Warehouse, WarehouseError
 
 EXIT_INTERRUPTED = 130
@@ -36,8 +37,13 @@ EXIT_INTERRUPTED = 130
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Instead of --cohort: the warehouse's first N patients.")
 @click.option(
-    "--concurrency", type=click.IntRange(min=1), default=4, show_default=True, help="Model requests in flight at most."
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Model requests in flight at most, per endpoint (--base-url).",
 )
+@shard_option("cohort's patients")
 @click.option("--force", is_flag=True, help="Regenerate admissions that are already complete with the same inputs.")
 @click.option("--price-per-1k-input", type=click.FloatRange(min=0), help="Price of 1,000 input tokens (cost estimate).")
 @click.option("--price-per-1k-output", type=click.FloatRange(min=0), help="Price of 1,000 output tokens.")
@@ -47,6 +53,7 @@ def generate_cohort(
     cohort_csv: Path | None,
     limit: int | None,
     concurrency: int,
+    shard: Shard | None,
     force: bool,
     price_per_1k_input: float | None,
     price_per_1k_output: float | None,
@@ -58,7 +65,10 @@ def generate_cohort(
     output_root: Path,
     llm: LLMOptions,
 ) -> None:
-    """Generate conversations for a cohort's admissions, K requests at a time; rerun to resume."""
+    """Generate conversations for a cohort's admissions, K requests at a time per endpoint; rerun to resume.
+
+    With --shard K/N only the patients of shard K are generated, and the report is run_report.shard-K-of-N.json;
+    `mimicbench report merge` joins the shards' reports."""
     if (cohort_csv is None) == (limit is None):
         raise click.UsageError("Give exactly one of --cohort CSV and --limit N.")
     require_model(backend, llm)
@@ -70,6 +80,7 @@ def generate_cohort(
         force=force,
         price_per_1k_input=price_per_1k_input,
         price_per_1k_output=price_per_1k_output,
+        shard=str(shard) if shard else None,
     )
     try:
         check_writable(output_root)
@@ -77,27 +88,40 @@ def generate_cohort(
             subject_ids = (
                 _read_cohort(cohort_csv) if cohort_csv else [row["subject_id"] for row in warehouse.cohort(limit)]
             )
-            adaptive = AdaptiveLimit(concurrency) if backend == "openai" else None
-            answerer = make_backend(backend, llm, warehouse_origin(warehouse), limit=adaptive)
-            click.echo(f"Planning {len(subject_ids)} patients...", err=True)
+            if shard:
+                subject_ids = [subject_id for subject_id in subject_ids if shard.holds(subject_id)]
+            pool = llm.pool(concurrency) if backend == "openai" else None
+            answerer = make_backend(backend, llm, warehouse_origin(warehouse), pool=pool)
+            of_shard = f" (shard {shard})" if shard else ""
+            click.echo(f"Planning {len(subject_ids)} patients{of_shard}...", err=True)
             plans, skipped = plan_patients(warehouse, subject_ids, options)
             total = sum(len(plan.targets) for plan in plans)
-            click.echo(f"{total} admissions of {len(plans)} patients, up to {concurrency} at a time.", err=True)
-            with _Display(total) as display, WaitingNotice(in_flight_of(answerer), display.notice):
+            endpoints = f" on each of {len(pool.endpoints)} endpoints" if pool and len(pool.endpoints) > 1 else ""
+            click.echo(
+                f"{total} admissions of {len(plans)} patients, up to {concurrency} at a time{endpoints}.", err=True
+            )
+            with (
+                claimed_report(output_root, shard) as report_path,
+                _Display(total) as display,
+                WaitingNotice(in_flight_of(answerer), display.notice),
+            ):
+                if pool:
+                    pool.on_notice = display.notice
                 run = CohortRun(
                     warehouse,
                     answerer,
                     config,
                     output_root,
                     options,
-                    limit=adaptive,
+                    pool=pool,
+                    report_path=report_path,
                     on_progress=display.update,
                     on_notice=display.notice,
                 )
                 report = run.run(plans, skipped)
     except (OutputNotWritable, WarehouseError, EndpointNotAllowed) as error:
         raise click.ClickException(str(error)) from error
-    _print_report(report, output_root / REPORT)
+    _print_report(report, report_path)
     if report.status == "stopped":
         raise click.ClickException(f"The run {report.message}; fix that and rerun to resume.")
     if report.status in ("interrupted", "aborted"):

@@ -17,11 +17,12 @@ import click
 from generator.answer import Backend
 from generator.context.model import ModelContext, learn_context
 from generator.endpoint import DEFAULT_BASE_URL, REQUEST_TIMEOUT_S, MissingApiKey, connect
+from generator.endpoints_pool import EndpointPool
 from generator.governance import EndpointNotAllowed, allowed_hosts
 from generator.llm import LLMClient, LLMSettings
 from generator.model_backend import ModelBackend
-from generator.rate_limit import AdaptiveLimit
 from generator.sections import PACKET_SECTIONS
+from generator.shards import Shard, ShardError
 from generator.template_backend import TemplateBackend
 from generator.warehouse import Warehouse
 
@@ -104,7 +105,7 @@ class LLMOptions:
     """The endpoint, model and request settings of an LLM command."""
 
     model: str | None
-    base_url: str
+    base_urls: tuple[str, ...]
     api_key_env: str
     seed: int | None
     temperature: float
@@ -119,8 +120,13 @@ class LLMOptions:
         """`--allow-remote-endpoint` hosts and those of `MIMICBENCH_ALLOWED_ENDPOINTS`."""
         return allowed_hosts(self.allow_remote)
 
-    def client(self, data_origin: str, *, limit: AdaptiveLimit | None = None) -> LLMClient:
-        """The LLM client, if governance lets `data_origin` data go to the endpoint; else a one-line error."""
+    def pool(self, ceiling: int | None = None) -> EndpointPool:
+        """The `--base-url` endpoints, each with its own in-flight limit of `ceiling` requests (None: unlimited)."""
+        return EndpointPool(self.base_urls, ceiling)
+
+    def client(self, data_origin: str, *, pool: EndpointPool | None = None) -> LLMClient:
+        """The LLM client over `pool` (default: the endpoints, unlimited), if governance lets `data_origin` data go
+        to every endpoint; else a one-line error."""
         settings = LLMSettings(
             model=self.model,
             temperature=self.temperature,
@@ -130,12 +136,11 @@ class LLMOptions:
         )
         try:
             return connect(
-                self.base_url,
+                pool or self.pool(),
                 self.api_key_env,
                 settings,
                 data_origin=data_origin,
                 allowed_hosts=self.allowed_hosts,
-                limit=limit,
                 request_timeout_s=self.request_timeout,
             )
         except (EndpointNotAllowed, MissingApiKey) as error:
@@ -164,7 +169,13 @@ def llm_options(*, max_output_tokens: int, model_required: bool) -> Callable[[Ca
         options = [
             click.option("--model", required=model_required, help=model_help),
             click.option(
-                "--base-url", default=DEFAULT_BASE_URL, show_default=True, help="OpenAI-compatible endpoint (…/v1)."
+                "--base-url",
+                "base_urls",
+                multiple=True,
+                default=[DEFAULT_BASE_URL],
+                show_default=True,
+                help="OpenAI-compatible endpoint (…/v1). Repeat it for several servers of the same model: each "
+                "request goes to the least-loaded one that is up, each with its own in-flight limit.",
             ),
             click.option(
                 "--api-key-env",
@@ -231,9 +242,33 @@ def warehouse_origin(warehouse: Warehouse) -> str:
     return origin.data_origin
 
 
-def make_backend(backend: str, llm: LLMOptions, data_origin: str, *, limit: AdaptiveLimit | None = None) -> Backend:
-    """`--backend`: the template baseline, or the model behind the LLM options' endpoint."""
+def make_backend(backend: str, llm: LLMOptions, data_origin: str, *, pool: EndpointPool | None = None) -> Backend:
+    """`--backend`: the template baseline, or the model behind the LLM options' endpoints."""
     if backend == "template":
         return TemplateBackend()
-    client = llm.client(data_origin, limit=limit)
+    client = llm.client(data_origin, pool=pool)
     return ModelBackend(client, llm.context(client))
+
+
+class ShardType(click.ParamType):
+    """`K/N`: shard K of N (generator/shards.py)."""
+
+    name = "K/N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Shard):
+            return value
+        try:
+            return Shard.parse(str(value))
+        except ShardError as error:
+            self.fail(str(error), param, ctx)
+
+
+def shard_option(what: str) -> Callable[[Callable], Callable]:
+    """`--shard K/N`: only the `what` that fall in shard K of N (a stable hash of the id), as `shard`."""
+    return click.option(
+        "--shard",
+        type=ShardType(),
+        help=f"Only shard K of N of the {what} (by a stable hash of the id: adding more moves none), for N "
+        "processes that split one run, e.g. a Slurm array (scripts/slurm/).",
+    )

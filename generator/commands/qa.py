@@ -139,7 +139,7 @@ def _counter(url: str | None, model: str | None, allow_remote: tuple[str, ...], 
         return EstimatedCounter()
     options = LLMOptions(
         model=model or "default",
-        base_url=url,
+        base_urls=(url,),
         api_key_env="OPENAI_API_KEY",
         seed=None,
         temperature=0.0,
@@ -178,7 +178,7 @@ def run(qa_dir, out, buckets, families, limit, concurrency, no_context, llm: LLM
     origin = checked_origin(folder.data_origin, subject_ids=[i.subject_id for i in folder.items])
     if origin.warning:
         click.echo(f"Warning: {origin.warning}", err=True)
-    client = llm.client(origin.data_origin)
+    client = llm.client(origin.data_origin, pool=llm.pool(concurrency))
     context = llm.context(client)
     try:
         with (

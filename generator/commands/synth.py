@@ -1,5 +1,6 @@
 """`mimicbench synth` and `mimicbench synth-notes`: parse, call, print."""
 
+import os
 from pathlib import Path
 
 import click
@@ -20,10 +21,19 @@ from generator.synth.patients import MAX_PATIENTS
 @click.option("--patients", type=click.IntRange(1, MAX_PATIENTS), default=100, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
-def synth(out: Path, patients: int, seed: int, force: bool) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Processes that render patients (the files are the same whatever the number).",
+)
+def synth(out: Path, patients: int, seed: int, force: bool, jobs: int) -> None:
     """Write a synthetic MIMIC-IV (hosp, icu) + MIMIC-IV-Note dataset as csv.gz."""
     try:
-        counts = write_dataset(out, patients, seed, force, progress=lambda n: click.echo(f"{n} patients", err=True))
+        counts = write_dataset(
+            out, patients, seed, force, progress=lambda n: click.echo(f"{n} patients", err=True), jobs=jobs
+        )
     except SynthError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"wrote {sum(counts.values())} rows in {len(counts)} tables to {out}")

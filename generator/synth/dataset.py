@@ -1,7 +1,10 @@
 """`mimicbench synth`: a whole synthetic MIMIC-IV + MIMIC-IV-Note dataset, streamed out one patient at a time."""
 
+import multiprocessing
 import random
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,9 +24,10 @@ from generator.synth.notes import NoteWriter
 from generator.synth.orders import Orders
 from generator.synth.patients import Patient, new_patient, write_codes, write_demographics, write_stay
 from generator.synth.tables import MODULES
-from generator.synth.writer import TableSet, staged_output
+from generator.synth.writer import TableSet, csv_text, staged_output
 
 DISCHARGE_NOTE_SHARE = 0.51
+BLOCK_PATIENTS = 250  # patients one process renders at a time
 
 
 def synthesize_patient(seed: int, index: int) -> dict[str, list]:
@@ -80,19 +84,60 @@ def dictionary_rows() -> dict[str, list]:
     }
 
 
+def rendered_block(seed: int, start: int, stop: int) -> dict[str, tuple[str, int]]:
+    """Patients `start` to `stop - 1` as CSV text per table, with the row count: (text, rows)."""
+    rows: dict[str, list] = {}
+    for index in range(start, stop):
+        for table, batch in synthesize_patient(seed, index).items():
+            rows.setdefault(table, []).extend(batch)
+    return {table: (csv_text(batch), len(batch)) for table, batch in rows.items()}
+
+
+def rendered_blocks(seed: int, patients: int, jobs: int, block: int) -> Iterator[tuple[int, dict]]:
+    """(patients done, rendered block) in patient order; `jobs` processes render blocks of `block` patients.
+
+    At most two blocks per process wait to be written, so memory stays flat however many patients there are."""
+    ranges = [(start, min(start + block, patients)) for start in range(0, patients, block)]
+    if jobs == 1 or len(ranges) == 1:
+        for start, stop in ranges:
+            yield stop, rendered_block(seed, start, stop)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        waiting: deque[tuple[int, Future]] = deque()
+        for start, stop in ranges:
+            waiting.append((stop, pool.submit(rendered_block, seed, start, stop)))
+            if len(waiting) >= 2 * jobs:
+                done, future = waiting.popleft()
+                yield done, future.result()
+        while waiting:
+            done, future = waiting.popleft()
+            yield done, future.result()
+
+
 def write_dataset(
-    out: Path, patients: int, seed: int, force: bool, progress: Callable[[int], None] | None = None
+    out: Path,
+    patients: int,
+    seed: int,
+    force: bool,
+    progress: Callable[[int], None] | None = None,
+    *,
+    jobs: int = 1,
+    block: int = BLOCK_PATIENTS,
 ) -> dict[str, int]:
-    """Write `out/hosp`, `out/icu`, `out/note` and the synthetic markers; returns rows per table."""
+    """Write `out/hosp`, `out/icu`, `out/note` and the synthetic markers; returns rows per table.
+
+    The files are the same, byte for byte, whatever `jobs` (processes that render patients) and `block`."""
     module_tables = [(module, table) for module, tables in MODULES.items() for table in tables]
     with staged_output(out, force) as staging:
         tables = TableSet({table: staging / module for module, table in module_tables})
         try:
             tables.write(dictionary_rows())
-            for index in range(patients):
-                tables.write(synthesize_patient(seed, index))
-                if progress and (index + 1) % 1000 == 0:
-                    progress(index + 1)
+            reported = 0
+            for done, rendered in rendered_blocks(seed, patients, jobs, block):
+                tables.write_rendered(rendered)
+                if progress and done // 1000 > reported:
+                    reported = done // 1000
+                    progress(reported * 1000)
         finally:
             tables.close()
         counts = tables.row_counts()

@@ -30,6 +30,11 @@ class TableFile:
         self._csv.writerows(rows)
         self.rows += len(rows)
 
+    def write_text(self, text: str, rows: int) -> None:
+        """Append `rows` rows already rendered by `csv_text`."""
+        self._text.write(text)
+        self.rows += rows
+
     def close(self) -> None:
         self._text.close()
         self._raw.close()
@@ -52,12 +57,25 @@ class TableSet:
             if rows:
                 self.files[table].write(rows)
 
+    def write_rendered(self, batches: dict[str, tuple[str, int]]) -> None:
+        """Append each table's rows of one batch rendered by `csv_text`, as (text, rows)."""
+        for table, (text, rows) in batches.items():
+            if rows:
+                self.files[table].write_text(text, rows)
+
     def row_counts(self) -> dict[str, int]:
         return {table: f.rows for table, f in self.files.items()}
 
     def close(self) -> None:
         for f in self.files.values():
             f.close()
+
+
+def csv_text(rows: Sequence[Sequence]) -> str:
+    """`rows` as `TableFile.write` writes them, character for character."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
 
 
 def check_output(out: Path, force: bool) -> None:

@@ -4,6 +4,7 @@ The report depends on the file names and keys below (the layout `generator/artif
 generator's classes, so it reads any output root with these files:
 
     run_report.json                                   generate-cohort's report (optional)
+    run_report.merged.json                            its shards' reports merged by `report merge` (optional)
     <subject_id>/patient_manifest.json                the patient's admissions and their status (optional)
     <subject_id>/admissions/<hadm_id>/                a complete admission
     <subject_id>/admissions/<hadm_id>.failed/         the records of its latest failed attempt
@@ -18,6 +19,7 @@ from typing import Any
 from generator.view import ViewError
 
 RUN_REPORT = "run_report.json"
+MERGED_RUN_REPORT = "run_report.merged.json"
 PATIENT_MANIFEST = "patient_manifest.json"
 ADMISSIONS = "admissions"
 FAILED_SUFFIX = ".failed"
@@ -173,8 +175,17 @@ def admission_entry(admission: Admission) -> AdmissionEntry:
 
 
 def read_run_report(output_root: Path) -> dict[str, Any] | None:
+    """generate-cohort's report; on a root that shards wrote, the whole cohort's part of their merged report."""
     path = output_root / RUN_REPORT
-    return read_json(path) if path.is_file() else None
+    if path.is_file():
+        return read_json(path)
+    merged = output_root / MERGED_RUN_REPORT
+    if not merged.is_file():
+        return None
+    overall = read_json(merged)["overall"]
+    missing = ", ".join(f"{k}/{overall['shards']}" for k in overall["shards_missing"])
+    message = f"{overall['shards']} shards' reports merged" + (f"; none yet from shard {missing}" if missing else "")
+    return overall | {"message": message}
 
 
 def read_patient_manifest(output_root: Path, subject_id: int) -> dict[str, Any] | None:

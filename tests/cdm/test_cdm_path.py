@@ -179,3 +179,22 @@ def test_run_then_score_the_synthetic_cases(cases_file, openai_server, tmp_path)
         "cdm", "run", "--cases", cases_file, "--model", "m", "--base-url", openai_server.url, "--out", results
     )
     assert again.splitlines()[-1].startswith("0 cases run")
+
+
+def test_shards_run_their_own_cases_into_their_own_files_and_score_together_as_one_run(
+    cases_file, openai_server, tmp_path
+):
+    openai_server.fallback = _doctor
+    whole, results = tmp_path / "whole.jsonl", tmp_path / "results.jsonl"
+    common = ("--cases", cases_file, "--model", "m", "--base-url", openai_server.url, "--mode", "full-info")
+    run_cli("cdm", "run", *common, "--out", whole)
+    for k in (1, 2):
+        run_cli("cdm", "run", *common, "--out", results, "--shard", f"{k}/2")
+
+    shards = [tmp_path / f"results.shard-{k}-of-2.jsonl" for k in (1, 2)]
+    ids = [[json.loads(line)["hadm_id"] for line in path.read_text().splitlines()] for path in shards]
+    everything = [json.loads(line)["hadm_id"] for line in whole.read_text().splitlines()]
+    assert ids[0] and ids[1] and not set(ids[0]) & set(ids[1])
+    assert sorted(ids[0] + ids[1]) == sorted(everything) and not results.exists()
+    together = run_cli("cdm", "score", "--results", shards[0], "--results", shards[1])
+    assert together == run_cli("cdm", "score", "--results", whole)

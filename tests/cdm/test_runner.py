@@ -9,7 +9,7 @@ from generator.cdm.runner import read_results, run_benchmark
 from generator.cli import cli
 from generator.llm import LLMClient, LLMSettings
 from tests.cdm.cases import appendicitis_case, benchmark
-from tests.openai_server import chat_completion
+from tests.openai_server import chat_completion, error_response
 
 ANSWER = json.dumps({"diagnosis": "Acute appendicitis", "treatments": ["Laparoscopic appendectomy", "IV antibiotics"]})
 
@@ -193,6 +193,21 @@ def test_concurrent_cases_each_get_one_whole_line(openai_server, tmp_path):
 
     assert summary.by_status == {"ok": 8}
     assert sorted(r.hadm_id for r in read_results(out)) == list(range(80_000_200, 80_000_208))
+
+
+def test_a_refused_key_stops_the_run_and_records_nothing_more(openai_server, tmp_path):
+    out = tmp_path / "results.jsonl"
+    openai_server.push(chat_completion(ANSWER), error_response(401, "Incorrect API key provided"))
+    cases = [appendicitis_case(hadm_id) for hadm_id in range(80_000_300, 80_000_304)]
+
+    with pytest.raises(CdmError, match="check the API key .*rerunning the same command with a working key"):
+        run_benchmark(benchmark(*cases), _llm(openai_server), out, mode="full-info")
+
+    assert [r.hadm_id for r in read_results(out)] == [80_000_300]
+    assert len(openai_server.requests) == 2
+    openai_server.fallback = lambda request: chat_completion(ANSWER)
+    summary = run_benchmark(benchmark(*cases), _llm(openai_server), out, mode="full-info")
+    assert (summary.skipped, summary.by_status) == (1, {"ok": 3})
 
 
 def _cli(*args) -> tuple[int, str]:

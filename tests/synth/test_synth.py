@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
+from generator.synth.dataset import write_dataset
 from generator.synth.tables import HOSP, ICU, NOTE
 from tests.conftest import run_cli
 
@@ -51,6 +52,14 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
     assert len(files) == len(HOSP) + len(ICU) + len(NOTE) + 2
     for rel in files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_files_are_the_same_whatever_the_number_of_processes(tmp_path):
+    run_cli("synth", "--out", tmp_path / "one", "--patients", "12", "--seed", "3", "--jobs", "1")
+    write_dataset(tmp_path / "two", 12, 3, force=False, jobs=2, block=5)
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    for rel in files:
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel
 
 
 def test_gzip_header_has_no_name_and_no_time(synthetic_dataset):

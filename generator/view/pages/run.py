@@ -16,7 +16,8 @@ def render(report: dict[str, Any] | None, entries: list[AdmissionEntry]) -> str:
     if report is None:
         parts.append(
             '<h1>Run</h1><p class="sub">No <code>run_report.json</code> in this output root (it is written by '
-            "<code>generate-cohort</code>); the figures below come from the admissions' own records.</p>"
+            "<code>generate-cohort</code>; shards' reports are joined by <code>mimicbench report merge</code>); "
+            "the figures below come from the admissions' own records.</p>"
         )
     else:
         parts.append(_summary(report))
