@@ -9,7 +9,6 @@ is refused rather than mixed.
 """
 
 import hashlib
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from generator.cdm.prompt import FINAL_REQUEST, SYSTEM_FULL_INFO, SYSTEM_TOOLS, 
 from generator.cdm.tools import CaseTools, ToolAction
 from generator.context.model import NO_MODEL, ModelContext
 from generator.context.tokens import TokenCountError
+from generator.jsonl import append_line, read_lines
 from generator.llm import AnswerError, CallAttempt, ChatResult, LLMClient, LLMError, parse_json_answer
 
 Mode = Literal["tools", "full-info"]
@@ -153,7 +153,7 @@ def run_benchmark(
             return
         line = result.model_dump_json() + "\n"
         with lock:
-            _append_line(out, line)
+            append_line(out, line)
             by_status[result.status] = by_status.get(result.status, 0) + 1
             if on_result:
                 on_result(result)
@@ -367,26 +367,4 @@ def _differences(old: RunConfig, new: RunConfig) -> str:
 
 def read_results(path: Path) -> list[CaseResult]:
     """The result lines of a results file."""
-    if not path.is_file():
-        raise CdmError(f"No results file at {path}: run `mimicbench cdm run` first.")
-    results = []
-    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            results.append(CaseResult.model_validate_json(line))
-        except ValidationError as error:
-            raise CdmError(
-                f"{path} line {number} is not a `mimicbench cdm run` result ({error.errors()[0]['msg']}): "
-                "pass the JSONL file that `cdm run --out` wrote."
-            ) from None
-    return results
-
-
-def _append_line(path: Path, line: str) -> None:
-    """Append one whole line and sync it, so a crash loses at most the line being written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(line)
-        handle.flush()
-        os.fsync(handle.fileno())
+    return read_lines(path, CaseResult, "cdm run", CdmError)

@@ -5,7 +5,6 @@ Results already in the file (same configuration, same item content) are skipped,
 a torn last line (a killed run) is cut off first; a line of another configuration stops the run."""
 
 import hashlib
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ import generator
 from generator.bounds import bound_errors, bounded_schema
 from generator.context.model import NO_MODEL, ModelContext
 from generator.context.tokens import TokenCountError
+from generator.jsonl import append_line, read_lines
 from generator.llm import AnswerError, CallAttempt, LLMClient, LLMError, parse_json_answer
 from generator.qa import QaError
 from generator.qa.contexts import context_text
@@ -130,7 +130,7 @@ def run_items(
     def one(item: BenchItem) -> None:
         result = ask(item, folder, llm, config, context)
         with lock:
-            _append_line(out, result.model_dump_json() + "\n")
+            append_line(out, result.model_dump_json() + "\n")
             by_status[result.status] = by_status.get(result.status, 0) + 1
             if on_result:
                 on_result(result)
@@ -221,25 +221,5 @@ def completed_keys(out: Path, config: QaRunConfig, hashes: dict[tuple[str, str],
 
 
 def read_results(path: Path) -> list[QaResult]:
-    if not path.is_file():
-        raise QaError(f"No results file at {path}: run `mimicbench qa run` first.")
-    results = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            results.append(QaResult.model_validate_json(line))
-        except ValidationError as error:
-            raise QaError(
-                f"{path} line {number} is not a `mimicbench qa run` result ({error.errors()[0]['msg']}): "
-                "pass the JSONL file that `qa run --out` wrote."
-            ) from None
-    return results
-
-
-def _append_line(path: Path, line: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(line)
-        handle.flush()
-        os.fsync(handle.fileno())
+    """The result lines of a results file."""
+    return read_lines(path, QaResult, "qa run", QaError)
