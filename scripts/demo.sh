@@ -14,5 +14,7 @@ mimicbench cohort --limit 20
 mimicbench generate-cohort --cohort output/top20_by_admission_count.csv --backend template --concurrency 4
 mimicbench export --output-root output --format jsonl --out output/dataset/conversations.jsonl
 mimicbench cdm export --out output/cdm/cases.json
+mimicbench qa build --out output/qa
 echo "Done: warehouse build/warehouse.duckdb; conversations under output/<subject_id>/;"
-echo "      dataset output/dataset/conversations.jsonl; CDM cases output/cdm/cases.json"
+echo "      dataset output/dataset/conversations.jsonl; CDM cases output/cdm/cases.json;"
+echo "      questions across admissions output/qa/ (answer them with \`mimicbench qa run\`)"
