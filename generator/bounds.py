@@ -115,31 +115,21 @@ def cdm_answer_bounds(model: type[BaseModel], limits: AnswerLimits, output_token
     return _within_budget(model, bounds_of, limits, output_tokens)
 
 
-def largest_answer(schema: dict[str, Any], node: dict[str, Any] | None = None, *, dense: bool = False) -> int:
-    """The characters of the longest JSON value the (bounded) schema allows, indented (`WHITESPACE_PER_VALUE`).
-
-    Evidence ids (fields named `*eids`) and numbers are mostly digits, which tokenizers split one to three to a
-    token (SmolLM2: one): each of their characters counts `CHARACTERS_PER_OUTPUT_TOKEN` times, as a token."""
+def largest_answer(schema: dict[str, Any], node: dict[str, Any] | None = None) -> int:
+    """The characters of the longest JSON value the (bounded) schema allows, indented (`WHITESPACE_PER_VALUE`)."""
     node = schema if node is None else node
     if "$ref" in node:
-        return largest_answer(schema, schema["$defs"][node["$ref"].rsplit("/", 1)[-1]], dense=dense)
+        return largest_answer(schema, schema["$defs"][node["$ref"].rsplit("/", 1)[-1]])
     kind = node.get("type")
     pad = WHITESPACE_PER_VALUE
     if kind == "object":
         fields = node["properties"].items()
-        return (
-            2
-            + pad
-            + sum(
-                len(key) + 4 + pad + largest_answer(schema, value, dense=key.endswith("eids")) for key, value in fields
-            )
-        )
+        return 2 + pad + sum(len(key) + 4 + pad + largest_answer(schema, value) for key, value in fields)
     if kind == "array":
-        return 2 + pad + node["maxItems"] * (largest_answer(schema, node["items"], dense=dense) + 1 + pad)
+        return 2 + pad + node["maxItems"] * (largest_answer(schema, node["items"]) + 1 + pad)
     if kind == "string":
-        characters = 2 + (max(len(value) for value in node["enum"]) if "enum" in node else node["maxLength"])
-        return characters * CHARACTERS_PER_OUTPUT_TOKEN if dense else characters
-    return NUMBER_CHARACTERS * CHARACTERS_PER_OUTPUT_TOKEN
+        return 2 + (max(len(value) for value in node["enum"]) if "enum" in node else node["maxLength"])
+    return NUMBER_CHARACTERS
 
 
 def _within_budget(
