@@ -73,6 +73,7 @@ class Round(BaseModel):
     errors: list[str]
     prompt_tokens: int | None = None  # the round's messages as counted for the window, when it is known
     schema_bounds: dict[str, dict[str, int]] | None = None  # maxItems / maxLength sent with the schema
+    id_characters_per_token: float | None = None  # what an evidence id's character cost when sizing those bounds
 
 
 @dataclass

@@ -8,9 +8,11 @@ an array field); `bounded_schema` writes them into the model's strict schema.
 
 Conversations (`conversation_bounds`): evidence ids are no longer than the packet's longest and no more per item
 than it holds. Every other bound starts from `AnswerLimits` and is scaled down until an answer that fills every
-bound, indented, is at most `CHARACTERS_PER_OUTPUT_TOKEN` characters per token of the answer's budget
-(`max_tokens`), so a model that loops runs into its bounds about when it runs out of tokens (a model that fills
-every string to its bound with 2 characters a token can still reach the limit: the round is then `truncated`).
+bound, indented, fits the answer's budget (`max_tokens`), so a model that loops runs into its bounds about when it
+runs out of tokens. Prose costs `CHARACTERS_PER_OUTPUT_TOKEN` characters a token; evidence ids and numbers cost
+what the server's tokenizer says (`id_characters_per_token`, measured once per run by `generator/context/model.py`:
+SmolLM2 spends a token a digit, 1.3 characters a token of our ids), else the same as prose. A model that fills every
+string to its bound more densely than that can still reach the limit: the round is then `truncated`.
 CDM answers (`cdm_answer_bounds`): the diagnosis' length and the number and length of treatments, scaled the same
 way.
 """
@@ -61,9 +63,14 @@ class AnswerLimits(BaseModel):
 
 
 def conversation_bounds(
-    packet: Packet, previous: PreviousAdmission | None, limits: AnswerLimits, output_tokens: int | None
+    packet: Packet,
+    previous: PreviousAdmission | None,
+    limits: AnswerLimits,
+    output_tokens: int | None,
+    id_characters_per_token: float = CHARACTERS_PER_OUTPUT_TOKEN,
 ) -> Bounds:
-    """Bounds for `ConversationOutput` given the packet, the previous summary and the answer's token budget."""
+    """Bounds for `ConversationOutput` given the packet, the previous summary, the answer's token budget and what
+    an evidence id's character costs."""
     ids = packet.evidence_ids() | set(previous.summary.cited_eids() if previous else ())
     longest_id = max(len(i) for i in ids)
 
@@ -97,7 +104,7 @@ def conversation_bounds(
             bounds[f"{model}.supporting_eids[]"] = eid
         return bounds
 
-    return _within_budget(ConversationOutput, bounds_of, limits, output_tokens)
+    return _within_budget(ConversationOutput, bounds_of, limits, output_tokens, id_characters_per_token)
 
 
 def cdm_answer_bounds(model: type[BaseModel], limits: AnswerLimits, output_tokens: int | None) -> Bounds:
@@ -115,33 +122,51 @@ def cdm_answer_bounds(model: type[BaseModel], limits: AnswerLimits, output_token
     return _within_budget(model, bounds_of, limits, output_tokens)
 
 
-def largest_answer(schema: dict[str, Any], node: dict[str, Any] | None = None) -> int:
-    """The characters of the longest JSON value the (bounded) schema allows, indented (`WHITESPACE_PER_VALUE`)."""
+def largest_answer(
+    schema: dict[str, Any],
+    id_characters_per_token: float = CHARACTERS_PER_OUTPUT_TOKEN,
+    node: dict[str, Any] | None = None,
+    ids: bool = False,
+) -> float:
+    """The output tokens of the longest JSON value the (bounded) schema allows, indented (`WHITESPACE_PER_VALUE`):
+    prose at `CHARACTERS_PER_OUTPUT_TOKEN` characters a token, evidence ids (fields named `*eids`) and numbers at
+    `id_characters_per_token`."""
     node = schema if node is None else node
+    dense, prose = id_characters_per_token, CHARACTERS_PER_OUTPUT_TOKEN
     if "$ref" in node:
-        return largest_answer(schema, schema["$defs"][node["$ref"].rsplit("/", 1)[-1]])
+        return largest_answer(schema, dense, schema["$defs"][node["$ref"].rsplit("/", 1)[-1]], ids)
     kind = node.get("type")
     pad = WHITESPACE_PER_VALUE
     if kind == "object":
         fields = node["properties"].items()
-        return 2 + pad + sum(len(key) + 4 + pad + largest_answer(schema, value) for key, value in fields)
+        return (2 + pad) / prose + sum(
+            (len(key) + 4 + pad) / prose + largest_answer(schema, dense, value, key.endswith("eids"))
+            for key, value in fields
+        )
     if kind == "array":
-        return 2 + pad + node["maxItems"] * (largest_answer(schema, node["items"]) + 1 + pad)
+        return (2 + pad) / prose + node["maxItems"] * (
+            largest_answer(schema, dense, node["items"], ids) + (1 + pad) / prose
+        )
     if kind == "string":
-        return 2 + (max(len(value) for value in node["enum"]) if "enum" in node else node["maxLength"])
-    return NUMBER_CHARACTERS
+        characters = 2 + (max(len(value) for value in node["enum"]) if "enum" in node else node["maxLength"])
+        return characters / (dense if ids else prose)
+    return NUMBER_CHARACTERS / dense
 
 
 def _within_budget(
-    model: type[BaseModel], bounds_of: Callable[[AnswerLimits], Bounds], limits: AnswerLimits, output_tokens: int | None
+    model: type[BaseModel],
+    bounds_of: Callable[[AnswerLimits], Bounds],
+    limits: AnswerLimits,
+    output_tokens: int | None,
+    id_characters_per_token: float = CHARACTERS_PER_OUTPUT_TOKEN,
 ) -> Bounds:
     """The bounds of the largest share of `limits` whose fullest answer fits the budget (the floors if none does)."""
     if output_tokens is None:
         return bounds_of(limits)
-    budget = CHARACTERS_PER_OUTPUT_TOKEN * output_tokens
 
     def fits(step: int) -> bool:
-        return largest_answer(bounded_schema(model, bounds_of(limits.scaled(step / SCALE_STEPS)))) <= budget
+        schema = bounded_schema(model, bounds_of(limits.scaled(step / SCALE_STEPS)))
+        return largest_answer(schema, id_characters_per_token) <= output_tokens
 
     fitting = bisect.bisect_left(range(SCALE_STEPS, 0, -1), True, key=lambda step: fits(step))
     return bounds_of(limits.scaled(max(1, SCALE_STEPS - fitting) / SCALE_STEPS))

@@ -24,8 +24,8 @@ class ModelBackend:
     Every round's request fits the window: the first is the fitted prompt with the output budget fitting left
     it; a repair round is counted, sent without the rejected answer and then with fewer errors listed when that
     does not fit, and fails as `context_overflow` when even one error does not. The schema sent bounds every
-    array and string for the round's output budget (`generator/bounds.py`), and validation checks the same
-    bounds.
+    array and string for the round's output budget, evidence ids at what the server's tokenizer says they cost
+    (`generator/bounds.py`), and validation checks the same bounds.
     """
 
     name = "openai"
@@ -71,9 +71,10 @@ class ModelBackend:
         messages, repair, rounds = prompt.messages(), None, []
         prompt_tokens, max_tokens = fit.prompt_tokens, fit.output_tokens
         for number in range(1, config.repair_rounds + 2):
-            bounds = conversation_bounds(packet, previous, config.answer_limits, max_tokens)
+            id_cost = self.context.id_characters_per_token
+            bounds = conversation_bounds(packet, previous, config.answer_limits, max_tokens, id_cost)
             round_fields = {"round": number, "repair_message": repair, "prompt_tokens": prompt_tokens}
-            round_fields["schema_bounds"] = bounds
+            round_fields |= {"schema_bounds": bounds, "id_characters_per_token": round(id_cost, 3)}
             try:
                 result = self.llm.chat(
                     messages,

@@ -1,6 +1,7 @@
 """Bounds on the answer schemas: written into the JSON schema sent, and checked on every parsed answer."""
 
 import copy
+import json
 
 import pytest
 
@@ -52,11 +53,33 @@ def test_every_array_and_string_of_the_cdm_answer_schema_carries_a_bound():
 @pytest.mark.parametrize("output_tokens", [1500, 4000, 16000])
 def test_an_answer_filling_every_bound_fits_the_output_budget(output_tokens):
     bounds = conversation_bounds(make_packet(), None, AnswerLimits(), output_tokens)
-    largest = largest_answer(bounded_schema(ConversationOutput, bounds))
-    assert largest <= CHARACTERS_PER_OUTPUT_TOKEN * output_tokens
+    assert largest_answer(bounded_schema(ConversationOutput, bounds)) <= output_tokens
     assert bounds["ConversationOutput.conversation"]["maxItems"] >= 4
     cdm = bounded_schema(CdmAnswer, cdm_answer_bounds(CdmAnswer, AnswerLimits(), output_tokens // 4))
-    assert largest_answer(cdm) <= CHARACTERS_PER_OUTPUT_TOKEN * output_tokens // 4
+    assert largest_answer(cdm) <= output_tokens // 4
+
+
+@pytest.mark.parametrize("output_tokens", [1500, 2182, 4000])
+def test_turns_citing_digit_ids_to_every_bound_fit_a_budget_sized_for_a_token_a_digit(output_tokens):
+    """SmolLM2 filled every turn with ids as long and as many as allowed, spending a token a digit; bounds sized
+    with its tokenizer's figure for ids (1.24 characters a token) hold that answer inside the budget."""
+    bounds = conversation_bounds(make_packet(), None, AnswerLimits(), output_tokens, id_characters_per_token=1.24)
+    longest = "4" * bounds["Turn.evidence_eids[]"]["maxLength"]
+    turn = {
+        "turn_id": 10,
+        "speaker": "NURSE",
+        "relative_time": "H+00:10",
+        "text": "x" * bounds["Turn.text"]["maxLength"],
+        "evidence_eids": [longest] * bounds["Turn.evidence_eids"]["maxItems"],
+    }
+    text = json.dumps({"conversation": [turn] * bounds["ConversationOutput.conversation"]["maxItems"]}, indent=6)
+    digits = sum(character.isdigit() for character in text)
+    assert digits + (len(text) - digits) / CHARACTERS_PER_OUTPUT_TOKEN <= output_tokens
+    prose_sized = conversation_bounds(make_packet(), None, AnswerLimits(), output_tokens)
+    assert (
+        bounds["ConversationOutput.conversation"]["maxItems"]
+        < prose_sized["ConversationOutput.conversation"]["maxItems"]
+    )
 
 
 def test_a_larger_budget_allows_more_turns_up_to_the_ceiling():

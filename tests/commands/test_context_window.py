@@ -84,6 +84,9 @@ def test_the_prompt_is_fitted_to_the_window_the_server_advertises(
     assert all(manifest["sections"][name]["cap"] == cap for name, cap in context["caps"].items())
     sent = server.chats[0]["response_format"]["json_schema"]["schema"]
     assert sent["properties"]["conversation"]["maxItems"] >= 4
+    assert "evidence ids cost 1.7" in result.output
+    rounds = admission_file(tmp_path, largest, "model_call_record.json")["rounds"]
+    assert rounds[0]["id_characters_per_token"] == pytest.approx(1.7, rel=0.02)
 
 
 def test_a_repair_round_stays_inside_the_window(synthetic_warehouse, openai_server, tmp_path, largest):
