@@ -1,11 +1,13 @@
 """`mimicbench cdm run`: drive a model through each case and append one result line per case.
 
 Tools mode: the model calls tools until it answers without a tool call (or `max_turns` model turns pass:
-status `turn_limit`), then is asked for the final answer as structured output. Full-info mode: one
-structured call with everything. Each line holds the whole message history, every HTTP attempt, the run
-configuration, the endpoint and a hash of the case. Cases already in the results file are skipped, so an
-interrupted run resumes where it stopped; a file written with another configuration or other case content
-is refused rather than mixed.
+status `turn_limit`), then is asked for the final answer as structured output. A tools round has no schema to
+bound it, so each gets its own small output budget (`--tool-round-tokens`); a round cut at that budget ends the
+gathering as a round without tool calls does: its tool calls (perhaps cut) are not run, its text is shortened in
+the history, and the case goes on to the final answer. Full-info mode: one structured call with everything.
+Each line holds the whole message history, every HTTP attempt, the run configuration, the endpoint and a hash of
+the case. Cases already in the results file are skipped, so an interrupted run resumes where it stopped; a file
+written with another configuration or other case content is refused rather than mixed.
 """
 
 import hashlib
@@ -35,6 +37,11 @@ from generator.llm import AnswerError, CallAttempt, ChatResult, LLMClient, LLMEr
 Mode = Literal["tools", "full-info"]
 Status = Literal["ok", "turn_limit", "invalid_answer", "llm_error", "context_exhausted"]
 ANSWER_LIMITS = AnswerLimits()  # the answer's bounds: diagnosis length, treatments (scaled to the output budget)
+# A tools round's output budget: a call costs ~20-80 tokens (a lab request naming a dozen tests ~80), so five calls
+# and a thought of a few sentences take ~300; 512 leaves room for that and stops a runaway at 1/16 of an 8k window.
+TOOL_ROUND_TOKENS = 512
+CUT_TEXT_KEPT = 200  # characters of a cut round's text kept in the history: its opening sentences (~50 tokens)
+CUT_NOTE = "\n[cut at this turn's limit of {max_tokens} output tokens; no tool was run]"
 
 
 class CdmAnswer(BaseModel):
@@ -54,9 +61,14 @@ class ChatCall(BaseModel):
     notes: list[str]
     attempts: list[CallAttempt]
     prompt_tokens: int | None = None  # the request as counted for the window, when it is known
-    max_tokens: int | None = None  # the output budget the window left (recorded when it is known)
+    max_tokens: int | None = None  # the output budget sent: a tools round's, or what the window left (when known)
     shortened: list[ShortenedResult] = []  # tool results shortened for this request to fit the window
     schema_bounds: dict[str, dict[str, int]] | None = None  # the answer schema's maxItems / maxLength
+
+    @property
+    def cut_at_round_limit(self) -> bool:
+        """A tools round that ran to its output budget (`finish_reason` "length"), which ended the gathering."""
+        return self.purpose == "tools" and self.finish_reason == "length"
 
 
 class RunConfig(BaseModel):
@@ -72,10 +84,17 @@ class RunConfig(BaseModel):
     max_turns: int | None
     criteria_tool: bool = False
     context_window: int | None = None
+    tool_round_tokens: int | None = None
 
     @classmethod
     def of(
-        cls, llm: LLMClient, mode: Mode, max_turns: int, criteria_tool: bool = False, context: ModelContext = NO_MODEL
+        cls,
+        llm: LLMClient,
+        mode: Mode,
+        max_turns: int,
+        criteria_tool: bool = False,
+        context: ModelContext = NO_MODEL,
+        tool_round_tokens: int = TOOL_ROUND_TOKENS,
     ) -> "RunConfig":
         settings = llm.settings
         return cls(
@@ -87,6 +106,7 @@ class RunConfig(BaseModel):
             max_turns=max_turns if mode == "tools" else None,
             criteria_tool=criteria_tool and mode == "tools",
             context_window=context.window.tokens if context.known else None,
+            tool_round_tokens=tool_round_tokens if mode == "tools" else None,
         )
 
 
@@ -114,6 +134,7 @@ class RunSummary(BaseModel):
     skipped: int
     written: int
     by_status: dict[str, int]
+    cut_rounds: int = 0  # tools rounds cut at their output budget
 
 
 def run_benchmark(
@@ -126,13 +147,15 @@ def run_benchmark(
     max_turns: int = 12,
     criteria_tool: bool = False,
     context: ModelContext = NO_MODEL,
+    tool_round_tokens: int = TOOL_ROUND_TOKENS,
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> RunSummary:
     """Run every case not yet in `out` (cases without a pathology are skipped) and append the results;
-    `criteria_tool` also offers the diagnostic-criteria tool in tools mode; with a known `context` every request
-    is fitted to the model's window. An endpoint that refuses the API key stops the run (`CdmError`): the cases
-    it had not finished are not recorded, so a rerun takes them up."""
-    config = RunConfig.of(llm, mode, max_turns, criteria_tool, context)
+    in tools mode each round may answer with `tool_round_tokens` at most, and `criteria_tool` also offers the
+    diagnostic-criteria tool; with a known `context` every request is fitted to the model's window. An endpoint
+    that refuses the API key stops the run (`CdmError`): the cases it had not finished are not recorded, so a
+    rerun takes them up."""
+    config = RunConfig.of(llm, mode, max_turns, criteria_tool, context, tool_round_tokens)
     if config.criteria_tool and not benchmark.diagnostic_criteria:
         raise CdmError("The cases file has no diagnostic criteria: export it again with `mimicbench cdm export`.")
     criteria = CriteriaBook(benchmark.diagnostic_criteria) if config.criteria_tool else None
@@ -141,9 +164,11 @@ def run_benchmark(
     labs = LabMapper(benchmark.lab_test_mapping)
     lock = threading.Lock()
     by_status: dict[str, int] = {}
+    cut_rounds = 0
     refused: list[LLMError] = []
 
     def one(case: HadmCase) -> None:
+        nonlocal cut_rounds
         if refused:
             return
         try:
@@ -155,6 +180,7 @@ def run_benchmark(
         with lock:
             append_line(out, line)
             by_status[result.status] = by_status.get(result.status, 0) + 1
+            cut_rounds += sum(call.cut_at_round_limit for call in result.calls)
             if on_result:
                 on_result(result)
 
@@ -166,7 +192,9 @@ def run_benchmark(
             f"Stopped: {refused[0]}. Cases finished before it are in {out}; the rest are not recorded, so "
             "rerunning the same command with a working key resumes them."
         )
-    return RunSummary(skipped=len(benchmark.cases) - len(todo), written=len(todo), by_status=by_status)
+    return RunSummary(
+        skipped=len(benchmark.cases) - len(todo), written=len(todo), by_status=by_status, cut_rounds=cut_rounds
+    )
 
 
 def run_case(
@@ -212,7 +240,7 @@ def run_case(
     try:
         if config.mode == "tools":
             tools = CaseTools(case, labs, criteria)
-            if not _gather(llm, context, tools, messages, calls, actions, config.max_turns or 1):
+            if not _gather(llm, context, tools, messages, calls, actions, config):
                 return finish("turn_limit", error=f"the model was still calling tools after {config.max_turns} turns")
             messages.append({"role": "user", "content": FINAL_REQUEST})
         else:
@@ -259,11 +287,19 @@ def _gather(
     messages: list[dict[str, Any]],
     calls: list[ChatCall],
     actions: list[ToolAction],
-    max_turns: int,
+    config: RunConfig,
 ) -> bool:
-    """The tool loop; False when the model still asks for tools after `max_turns` turns."""
-    for _ in range(max_turns):
-        result = _chat(llm, context, messages, calls, "tools", tools=tools.schemas)
+    """The tool loop; False when the model still asks for tools after `max_turns` turns. A round cut at its
+    output budget ends the loop like a round without tool calls: none of its calls is run (the last may be cut,
+    and a round that ran away is no plan to act on), and only the opening of its text stays in the history."""
+    for _ in range(config.max_turns or 1):
+        result = _chat(
+            llm, context, messages, calls, "tools", tools=tools.schemas, round_tokens=config.tool_round_tokens
+        )
+        if result.truncated:
+            cut = CUT_NOTE.format(max_tokens=calls[-1].max_tokens)
+            messages.append({"role": "assistant", "content": (result.content or "")[:CUT_TEXT_KEPT] + cut})
+            return True
         messages.append(result.assistant_message())
         if not result.tool_calls:
             return True
@@ -283,9 +319,11 @@ def _chat(
     *,
     output_schema: type[CdmAnswer] | None = None,
     tools: list[dict[str, Any]] | None = None,
+    round_tokens: int | None = None,
 ) -> ChatResult:
     """`llm.chat` on a history kept inside the window, recording the call (a failed one too) in `calls`; the
-    final answer's schema carries bounds for the output budget."""
+    final answer's schema carries bounds for the output budget; a tools round answers with `round_tokens` at most
+    (less when the window or `--max-output-tokens` leaves less)."""
     fitted = None
     if context.known:
         assert context.counter is not None
@@ -297,6 +335,8 @@ def _chat(
             max_output_tokens=llm.settings.max_output_tokens,
         )
     max_tokens = fitted.use.output_tokens if fitted else None
+    if round_tokens is not None:
+        max_tokens = min(n for n in (max_tokens, llm.settings.max_output_tokens, round_tokens) if n is not None)
     bounds = None
     if output_schema is not None:
         bounds = cdm_answer_bounds(output_schema, ANSWER_LIMITS, max_tokens or llm.settings.max_output_tokens)

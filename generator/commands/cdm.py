@@ -13,7 +13,7 @@ from generator.cdm.chart import comparison_chart, score_chart
 from generator.cdm.export import LAB_TEST_MAPPING_FILE, cdmv1_lab_test_mapping, read_benchmark
 from generator.cdm.intervals import RESAMPLES
 from generator.cdm.rubrics import RUBRICS
-from generator.cdm.runner import read_results, run_benchmark
+from generator.cdm.runner import TOOL_ROUND_TOKENS, read_results, run_benchmark
 from generator.cdm.scoring import (
     compare_results,
     comparison_rows,
@@ -60,6 +60,13 @@ def export(db_path: Path, out: Path, extended: bool) -> None:
 @click.option("--mode", type=click.Choice(["tools", "full-info"]), default="tools", show_default=True)
 @click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True, help="Cases in parallel.")
 @click.option("--max-turns", type=click.IntRange(min=1), default=12, show_default=True, help="Tool-calling turns.")
+@click.option(
+    "--tool-round-tokens",
+    type=click.IntRange(min=1),
+    default=TOOL_ROUND_TOKENS,
+    show_default=True,
+    help="The most a tool-calling round may answer with (tools mode); a round cut there ends the tool calling.",
+)
 @click.option("--criteria-tool", is_flag=True, help="Also offer the diagnostic-criteria tool (tools mode).")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N cases.")
 @shard_option("cases (by admission id)")
@@ -70,6 +77,7 @@ def run(
     mode: str,
     concurrency: int,
     max_turns: int,
+    tool_round_tokens: int,
     criteria_tool: bool,
     limit: int | None,
     shard: Shard | None,
@@ -112,6 +120,7 @@ def run(
                 max_turns=max_turns,
                 criteria_tool=criteria_tool,
                 context=context,
+                tool_round_tokens=tool_round_tokens,
                 on_result=lambda r: click.echo(
                     f"admission {r.hadm_id}: {r.status}" + (f" ({r.error})" if r.error else "")
                 ),
@@ -119,7 +128,10 @@ def run(
     except (CdmError, Busy) as error:
         raise click.ClickException(str(error)) from error
     statuses = ", ".join(f"{status}: {n}" for status, n in sorted(summary.by_status.items())) or "none run"
-    click.echo(f"{summary.written} cases run ({statuses}), {summary.skipped} already in {out} or without pathology")
+    cut = f"; {summary.cut_rounds} tool rounds cut at --tool-round-tokens" if summary.cut_rounds else ""
+    click.echo(
+        f"{summary.written} cases run ({statuses}), {summary.skipped} already in {out} or without pathology{cut}"
+    )
 
 
 @cdm.command()

@@ -5,10 +5,13 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cdm import CdmError
-from generator.cdm.runner import read_results, run_benchmark
+from generator.cdm.prompt import FINAL_REQUEST
+from generator.cdm.runner import CUT_NOTE, CUT_TEXT_KEPT, TOOL_ROUND_TOKENS, read_results, run_benchmark
 from generator.cli import cli
+from generator.context.model import learn_context
 from generator.llm import LLMClient, LLMSettings
 from tests.cdm.cases import appendicitis_case, benchmark
+from tests.context.fake_llamacpp import FakeLlamaCpp
 from tests.openai_server import chat_completion, error_response
 
 ANSWER = json.dumps({"diagnosis": "Acute appendicitis", "treatments": ["Laparoscopic appendectomy", "IV antibiotics"]})
@@ -57,6 +60,51 @@ def test_tool_calls_then_final_answer_are_recorded_with_the_whole_history(openai
     assert final_request["response_format"]["type"] == "json_schema"
     assert "tools" not in final_request
     assert [c.purpose for c in result.calls] == ["tools"] * 4 + ["final"]
+
+
+RAMBLE = "The patient may have appendicitis; I should order a CT of the abdomen. " * 100
+
+
+def test_a_tools_round_cut_at_its_budget_ends_the_tool_calling_and_the_case_still_answers(openai_server, tmp_path):
+    openai_server.push(
+        chat_completion(tool_calls=[_call("c1", "physical_examination", {})]),
+        chat_completion(
+            RAMBLE,
+            tool_calls=[_call("c2", "imaging", {"region": "Abdomen", "modality": "CT"})],
+            finish_reason="length",
+            completion_tokens=TOOL_ROUND_TOKENS,
+        ),
+        chat_completion(ANSWER),
+    )
+    out = tmp_path / "results.jsonl"
+    summary = run_benchmark(benchmark(appendicitis_case()), _llm(openai_server), out, mode="tools")
+
+    assert (summary.by_status, summary.cut_rounds) == ({"ok": 1}, 1)
+    [result] = read_results(out)
+    assert result.answer.diagnosis == "Acute appendicitis"
+    assert [a.name for a in result.actions] == ["physical_examination"]
+    assert [r.body["max_tokens"] for r in openai_server.requests] == [TOOL_ROUND_TOKENS, TOOL_ROUND_TOKENS, 16000]
+    assert [c.max_tokens for c in result.calls] == [TOOL_ROUND_TOKENS, TOOL_ROUND_TOKENS, None]
+    assert [c.cut_at_round_limit for c in result.calls] == [False, True, False]
+    assert result.calls[1].finish_reason == "length" and result.calls[1].attempts[-1].raw_text == RAMBLE
+    cut, final = openai_server.requests[-1].body["messages"][-2:]
+    assert cut == {"role": "assistant", "content": RAMBLE[:CUT_TEXT_KEPT] + CUT_NOTE.format(max_tokens=512)}
+    assert final == {"role": "user", "content": FINAL_REQUEST}
+
+
+def test_a_tools_round_gets_less_than_its_budget_when_the_window_leaves_less(openai_server, tmp_path):
+    FakeLlamaCpp(openai_server, 1560, script=[chat_completion("I have enough information.")], answer=lambda b: ANSWER)
+    llm = _llm(openai_server)
+    context = learn_context(llm.sdk, "test-model", None)
+    out = tmp_path / "results.jsonl"
+    summary = run_benchmark(benchmark(appendicitis_case()), llm, out, mode="tools", context=context)
+
+    assert summary.by_status == {"ok": 1}
+    [result] = read_results(out)
+    tools_round, final = result.calls
+    assert tools_round.max_tokens == 1560 - 1560 // 64 - tools_round.prompt_tokens < TOOL_ROUND_TOKENS
+    assert final.max_tokens > TOOL_ROUND_TOKENS
+    assert [r.body["max_tokens"] for r in openai_server.requests] == [c.max_tokens for c in result.calls]
 
 
 def test_malformed_tool_arguments_are_answered_with_an_error_and_counted(openai_server, tmp_path):
@@ -183,6 +231,26 @@ def test_a_rerun_with_another_configuration_or_changed_cases_is_refused(openai_s
     [result] = read_results(out)
     assert (result.run.model, result.run.mode, result.run.max_turns) == ("test-model", "full-info", None)
     assert result.endpoint.rstrip("/") == openai_server.url.rstrip("/")
+
+
+def test_tool_round_tokens_sets_every_rounds_budget_and_a_resume_must_match_it(openai_server, tmp_path):
+    cases = tmp_path / "cases.json"
+    cases.write_text(benchmark(appendicitis_case()).model_dump_json())
+    out = tmp_path / "r.jsonl"
+    run = ["cdm", "run", "--cases", cases, "--model", "m", "--base-url", openai_server.url, "--out", out]
+    openai_server.push(chat_completion(RAMBLE, finish_reason="length"), chat_completion(ANSWER))
+
+    code, output = _cli(*run, "--tool-round-tokens", 200)
+    assert code == 0, output
+    assert output.endswith("without pathology; 1 tool rounds cut at --tool-round-tokens")
+    assert openai_server.requests[0].body["max_tokens"] == 200
+    [result] = read_results(out)
+    assert (result.status, result.run.tool_round_tokens) == ("ok", 200)
+    assert result.calls[0].cut_at_round_limit and "limit of 200 output tokens" in result.messages[2]["content"]
+
+    code, output = _cli(*run, "--tool-round-tokens", 300)
+    assert code == 1 and "tool_round_tokens 200 there, 300 now" in output
+    assert len(openai_server.requests) == 2
 
 
 def test_concurrent_cases_each_get_one_whole_line(openai_server, tmp_path):
