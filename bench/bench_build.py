@@ -9,7 +9,8 @@ For each size it writes a synthetic dataset (once; reused when present) and meas
 - build: `mimicbench build` (the whole `dbt build`, models and tests) in a subprocess; its peak resident memory,
   the peak size of its spill folder (polled every second), the warehouse's size, and node time by group;
 - packet reads: median and p95 of `Warehouse.packet` over 200 sampled admissions of the result.
-Prints a Markdown table per size group (sizes, then where the build's time went).
+Prints a Markdown table per size group (sizes, then where the build's time went), and the slowest nodes of the
+largest size.
 """
 
 import argparse
@@ -31,6 +32,7 @@ from generator.inputs import resolve_inputs
 from generator.warehouse import Warehouse
 
 PACKET_SAMPLES = 200
+SLOWEST_NODES = 15
 
 
 def synthesize(out: Path, patients: int) -> None:
@@ -178,6 +180,9 @@ def main() -> None:
     print("|---:|" + "---:|" * len(names))
     for patients, groups in breakdowns:
         print(f"| {patients:,} | " + " | ".join(f"{groups.get(name, 0.0):.1f}" for name in names) + " |")
+    print(f"\n| slowest nodes at {args.patients[-1]:,} patients | kind | s |\n|---|---|---:|")
+    for node in sorted(summary.nodes, key=lambda node: -node.seconds)[:SLOWEST_NODES]:
+        print(f"| {node.name} | {node.resource_type} | {node.seconds:.1f} |")
 
 
 if __name__ == "__main__":
