@@ -5,11 +5,14 @@ Usage: .venv/bin/python bench/bench_fit.py --db build/warehouse.duckdb [--db bui
 
 For every admission of each warehouse and each window, fits the admission's prompt (default caps, no previous
 summary) with `generator.context.fit.fit_admission`, counting tokens with the server's tokenizer when
-`--base-url` names a server that has one (llama.cpp, vLLM), else with the byte estimate. Reports per warehouse
-and window: how many prompts fit as read, were fitted, or cannot fit; prompt tokens before and after (median,
-max); rows dropped per section (summed); token counts per admission; and the time fitting adds per admission
+`--base-url` names a server that has one (llama.cpp, vLLM), else with the byte estimate; tighter caps come from
+`Warehouse.recapped`, as in `mimicbench generate-*`. Reports per warehouse and window: how many prompts fit as
+read, were fitted, or cannot fit; prompt tokens before and after (median, max; a prompt that fitting did not count
+because its characters alone put it over is counted here, outside the timings); how many such first counts were
+skipped; rows dropped per section (summed); token counts per admission; and the time fitting adds per admission
 (everything `fit_admission` does beyond the first packet read and render, which every admission costs anyway),
-median and p95, with the median time of its token counts and of its packet re-reads. Prints Markdown tables.
+median and p95, with the median time of its token counts and of its packet re-reads, and the median CPU time it
+adds in this process (the server's tokenizing not included). Prints Markdown tables.
 """
 
 import argparse
@@ -28,22 +31,23 @@ from generator.warehouse import Warehouse
 
 
 class Timed:
-    """Wraps a function; keeps the duration of its first call apart from the rest."""
+    """Wraps a function; keeps the duration (wall and CPU) of its first call apart from the rest."""
 
     def __init__(self, function):
         self.function = function
         self.first_s: float | None = None
+        self.first_cpu_s = 0.0
         self.total_s = 0.0
 
     def __call__(self, *args):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             return self.function(*args)
         finally:
             elapsed = time.perf_counter() - started
             self.total_s += elapsed
             if self.first_s is None:
-                self.first_s = elapsed
+                self.first_s, self.first_cpu_s = elapsed, time.process_time() - cpu
 
 
 class TimedCounter:
@@ -68,14 +72,15 @@ def percentile(values: list[float], point: int) -> float:
 
 
 def bench(warehouse: Warehouse, hadm_ids: list[int], window: int, counter, max_output: int) -> dict:
-    fit, fitted, overflow = 0, 0, 0
-    before, after, added_ms, reread_ms, count_ms, counts = [], [], [], [], [], []
+    fit, fitted, overflow, skipped = 0, 0, 0, 0
+    before, after, added_ms, cpu_ms, reread_ms, count_ms, counts = [], [], [], [], [], [], []
     dropped: Counter[str] = Counter()
     for hadm_id in hadm_ids:
-        read = Timed(lambda caps, hadm=hadm_id: warehouse.packet(hadm, caps))
+        packet = warehouse.packet(hadm_id)
+        read = Timed(lambda caps, first=packet: warehouse.recapped(first, caps) if caps else first)
         render = Timed(lambda packet: render_prompt(packet, None))
         counting = TimedCounter(counter)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             result = fit_admission(
                 read,
@@ -89,12 +94,17 @@ def bench(warehouse: Warehouse, hadm_ids: list[int], window: int, counter, max_o
             overflow += 1
             continue
         finally:
-            total = time.perf_counter() - started
+            total, total_cpu = time.perf_counter() - started, time.process_time() - cpu
             added_ms.append((total - read.first_s - render.first_s) * 1000)
+            cpu_ms.append((total_cpu - read.first_cpu_s - render.first_cpu_s) * 1000)
             reread_ms.append((read.total_s - read.first_s) * 1000)
             count_ms.append(counting.count_s * 1000)
         record = result.record
-        before.append(record.unfitted_prompt_tokens)
+        if record.unfitted_prompt_tokens is None:
+            skipped += 1
+            before.append(counter.count(render_prompt(packet, None).messages()))
+        else:
+            before.append(record.unfitted_prompt_tokens)
         after.append(record.prompt_tokens)
         counts.append(record.token_counts)
         dropped.update(record.rows_dropped)
@@ -106,9 +116,11 @@ def bench(warehouse: Warehouse, hadm_ids: list[int], window: int, counter, max_o
         "fit": fit,
         "fitted": fitted,
         "overflow": overflow,
+        "skipped": skipped,
         "before": before,
         "after": after,
         "added_ms": added_ms,
+        "cpu_ms": cpu_ms,
         "reread_ms": reread_ms,
         "count_ms": count_ms,
         "counts": counts,
@@ -132,10 +144,10 @@ def main() -> None:
     print(f"token counter: {counter.method}; max output tokens {args.max_output_tokens}\n")
     print(
         "| warehouse | window | admissions | fit as read | fitted | cannot fit | prompt tokens before p50 / max "
-        "| after p50 / max | counts / admission | fitting adds p50 / p95 ms | of which counting p50 "
-        "| re-reading p50 |"
+        "| first count skipped | after p50 / max | counts / admission | fitting adds p50 / p95 ms "
+        "| of which counting p50 | re-reading p50 | CPU here p50 ms |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     drops = {}
     for db in args.db:
         with Warehouse(db) as warehouse:
@@ -148,9 +160,10 @@ def main() -> None:
                 counts = f"{statistics.mean(r['counts']):.2f}" if r["counts"] else "-"
                 print(
                     f"| {db.name} | {window:,} | {len(hadm_ids)} | {r['fit']} | {r['fitted']} | {r['overflow']} "
-                    f"| {before} | {after} | {counts} "
+                    f"| {before} | {r['skipped']} | {after} | {counts} "
                     f"| {statistics.median(r['added_ms']):.1f} / {percentile(r['added_ms'], 95):.1f} "
-                    f"| {statistics.median(r['count_ms']):.1f} | {statistics.median(r['reread_ms']):.1f} |"
+                    f"| {statistics.median(r['count_ms']):.1f} | {statistics.median(r['reread_ms']):.1f} "
+                    f"| {statistics.median(r['cpu_ms']):.1f} |"
                 )
     print("\nRows dropped per section (summed over the admissions that fit):\n")
     for (name, window), dropped in drops.items():

@@ -134,8 +134,8 @@ def resume_key(
 class AdmissionInputs:
     """What the warehouse holds for one admission, and its packet's canonical JSON and SHA-256 (made once).
 
-    `reread(caps)` reads the same admission's packet with other caps: fitting tightens them (None: the packet
-    cannot be read again, and is sent as it is)."""
+    `reread(caps)` gives the same admission's packet with the tighter caps fitting sets (`Warehouse.recapped`;
+    None: the packet cannot be read again, and is sent as it is)."""
 
     def __init__(
         self,
@@ -240,7 +240,7 @@ def fit_inputs(
 ) -> tuple[AdmissionInputs, Prompt, FitRecord]:
     """The inputs with the packet fitted to the backend's window, its prompt and the record of the fitting.
 
-    The packet already read serves the requested caps; tighter caps are read again (`inputs.reread`).
+    The packet already read serves the requested caps; tighter caps come from `inputs.reread`.
     Raises ContextOverflow when even the smallest prompt does not fit."""
     context = backend.context if inputs.reread is not None else NO_MODEL
 

@@ -36,7 +36,8 @@ def generate_admission(
 ) -> AdmissionOutcome:
     """Write one admission's artifacts; with `force=False` an up-to-date complete admission is skipped.
 
-    `reread(caps)` reads the admission's packet with tighter caps, for fitting it to the model's window."""
+    `reread(caps)` gives the admission's packet with tighter caps (`Warehouse.recapped`), for fitting it to the
+    model's window."""
     inputs = AdmissionInputs(packet, unlinked_notes, reread)
     answer = answer_admission(
         inputs, previous=previous, backend=backend, config=config, output_root=output_root, force=force
@@ -75,15 +76,16 @@ def generate_patient_admissions(
         for ref in targets:
             earlier = eligible[: eligible.index(ref)]
             try:
+                packet = warehouse.packet(ref.hadm_id, config.caps)
                 outcome = generate_admission(
-                    warehouse.packet(ref.hadm_id, config.caps),
+                    packet,
                     unlinked_notes=warehouse.unlinked_notes(ref.hadm_id),
                     previous=load_previous(output_root, subject_id, earlier, ref.admittime),
                     backend=backend,
                     config=config,
                     output_root=output_root,
                     build_info=build_info,
-                    reread=functools.partial(warehouse.packet, ref.hadm_id),
+                    reread=functools.partial(warehouse.recapped, packet),
                 )
             except EndpointNotAllowed:  # every admission would be refused alike
                 raise

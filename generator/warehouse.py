@@ -168,6 +168,53 @@ class Warehouse:
             sections=sections,
         )
 
+    def recapped(self, packet: Packet, caps: Mapping[str, int | None]) -> Packet:
+        """`packet` under `caps` (section -> cap; missing = the packet's): what `packet(hadm_id, caps)` reads, for
+        caps that keep no row the packet lacks (tighter ones, as fitting sets them), without reading rows again.
+
+        One statement asks the cap rule (`marts.cap_keeps`, as in `_kept_sql`) which rows `caps` keep in the
+        sections whose cap, or a parent section's, differs from the packet's; those sections keep those of their
+        rows, in order, the others stay as they are. About a tenth of a packet read (one statement, not 20).
+        """
+        effective = {name: section.cap for name, section in packet.sections.items()} | self._checked_caps(caps)
+        changed = [
+            section
+            for section in PACKET_SECTIONS
+            if any(effective[member.name] != packet.sections[member.name].cap for member in _lineage(section))
+        ]
+        if not changed:
+            return packet
+        hadm = f"{packet.hadm_id:d}"
+        selects = []
+        for section in changed:
+            joins, kept = _kept_sql(section, effective, hadm)
+            selects.append(
+                f"select '{section.name}' as section, s0.eid from marts.mart_packet_{section.name} as s0{joins}"
+                f" where s0.hadm_id = {hadm} and {kept}"
+            )
+        with self._connect() as con:
+            kept_rows = con.execute(" union all ".join(selects)).fetchall()
+        kept_eids: dict[str, set[str]] = {section.name: set() for section in changed}
+        for name, eid in kept_rows:
+            kept_eids[name].add(eid)
+        sections = dict(packet.sections)
+        for section in changed:
+            held = packet.sections[section.name]
+            rows = [row for row in held.rows if row["eid"] in kept_eids[section.name]]
+            if len(rows) < len(kept_eids[section.name]):
+                raise WarehouseError(
+                    f"caps {dict(caps)} keep {section.name} rows that the packet of hadm_id {packet.hadm_id} lacks: "
+                    "read it with `packet(hadm_id, caps)` instead."
+                )
+            sections[section.name] = Section(
+                rows_seen=held.rows_seen,
+                rows_kept=len(rows),
+                truncated=len(rows) < held.rows_seen,
+                cap=effective[section.name],
+                rows=rows,
+            )
+        return packet.model_copy(update={"sections": sections})
+
     def unlinked_notes(self, hadm_id: int) -> list[dict]:
         """Notes without a hadm_id that the admission's padded window holds, by (charttime, note_id)."""
         self._require_admission(hadm_id)
@@ -238,28 +285,41 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = 
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _rows_sql(section: PacketSection, caps: Mapping[str, int | None], built_caps: Mapping[str, int], hadm: str) -> str:
-    """The admission's rows of a section, each with `kept`: `marts.cap_keeps` under `caps`, down the section's
-    chain of parents (a row is kept only when its parent row is kept), as the build evaluates it for `is_kept`.
-
-    Where every cap on that chain is the build's, the build's result (`is_kept`) is read instead: evaluating the
-    rule again would cost a join per parent (about 2 ms each) for the same answer.
-    """
+def _lineage(section: PacketSection) -> list[PacketSection]:
+    """The section and its chain of parents, the section first."""
     lineage = [section]
     while lineage[-1].parent is not None:
         lineage.append(SECTION_BY_NAME[lineage[-1].parent])
-    if all(caps[member.name] == built_caps[member.name] for member in lineage):
-        lineage, kept = [section], "s0.is_kept"
-    else:
-        kept = "true"
-        for depth in reversed(range(len(lineage))):
-            cap = caps[lineage[depth].name]
-            kept = f"marts.cap_keeps(s{depth}.keep_priority, {'null' if cap is None else f'{cap:d}'}, {kept})"
+    return lineage
+
+
+def _kept_sql(section: PacketSection, caps: Mapping[str, int | None], hadm: str) -> tuple[str, str]:
+    """The joins onto the section's parents (`s1`, `s2`, ...) and the expression that says whether a row (`s0`) is
+    kept: `marts.cap_keeps` under `caps`, down the chain of parents (a row is kept only when its parent row is
+    kept), as the build evaluates it for `is_kept`."""
+    lineage = _lineage(section)
+    kept = "true"
+    for depth in reversed(range(len(lineage))):
+        cap = caps[lineage[depth].name]
+        kept = f"marts.cap_keeps(s{depth}.keep_priority, {'null' if cap is None else f'{cap:d}'}, {kept})"
     joins = "".join(
         f" inner join marts.mart_packet_{lineage[depth].name} as s{depth}"
         f" on s{depth}.hadm_id = {hadm} and s{depth}.eid = s{depth - 1}.parent_eid"
         for depth in range(1, len(lineage))
     )
+    return joins, kept
+
+
+def _rows_sql(section: PacketSection, caps: Mapping[str, int | None], built_caps: Mapping[str, int], hadm: str) -> str:
+    """The admission's rows of a section, each with `kept` (`_kept_sql`).
+
+    Where every cap on the section's chain of parents is the build's, the build's result (`is_kept`) is read
+    instead: evaluating the rule again would cost a join per parent (about 2 ms each) for the same answer.
+    """
+    if all(caps[member.name] == built_caps[member.name] for member in _lineage(section)):
+        joins, kept = "", "s0.is_kept"
+    else:
+        joins, kept = _kept_sql(section, caps, hadm)
     return (
         f"select s0.* exclude (subject_id, hadm_id, is_kept), {kept} as kept"
         f" from marts.mart_packet_{section.name} as s0{joins} where s0.hadm_id = {hadm}"

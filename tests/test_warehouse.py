@@ -115,6 +115,29 @@ def test_query_time_caps_equal_build_time_caps(synthetic_warehouse, capped_wareh
     assert truncated > 0, "the small caps should truncate some packets"
 
 
+def test_a_packet_recapped_with_tighter_caps_equals_the_packet_read_with_them(synthetic_warehouse):
+    warehouse = Warehouse(synthetic_warehouse)
+    tighter = {"labs": 3, "poe": 1, "emar": 0, "radiology_notes": 1}  # a parent tighter, its details with it
+    recapped = 0
+    for row in warehouse.cohort(10):
+        for ref in warehouse.admissions(row["subject_id"]):
+            packet = warehouse.packet(ref.hadm_id)
+            again = warehouse.recapped(packet, tighter)
+            assert again == warehouse.packet(ref.hadm_id, caps=tighter)
+            assert again.sections["diagnoses"] is packet.sections["diagnoses"]  # untouched: not read again
+            recapped += again.sections["poe_details"].rows_kept < packet.sections["poe_details"].rows_kept
+    assert recapped > 0, "tightening poe should drop some poe_details rows"
+    assert warehouse.recapped(packet, {}) is packet
+
+
+def test_recapping_with_caps_that_keep_rows_the_packet_lacks_says_to_read_it_again(synthetic_warehouse):
+    warehouse = Warehouse(synthetic_warehouse)
+    hadm_id = warehouse.admissions(warehouse.cohort(1)[0]["subject_id"])[0].hadm_id
+    packet = warehouse.packet(hadm_id, caps={"labs": 0})
+    with pytest.raises(WarehouseError, match=r"read it with `packet\(hadm_id, caps\)`"):
+        warehouse.recapped(packet, {"labs": None})
+
+
 def test_evidence_ids_are_stable_when_caps_change(synthetic_warehouse):
     warehouse = Warehouse(synthetic_warehouse)
     for row in warehouse.cohort(10):

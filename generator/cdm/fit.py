@@ -93,7 +93,7 @@ def fit_full_info(
         lambda level: messages_of(shrunk_case(level)),
         smallest=messages_of(shrunk_case(levels)),
         levels=levels,
-        shrinkable_size=lambda level: _size(messages_of(shrunk_case(level))),
+        size=lambda level: _size(messages_of(shrunk_case(level))),
         count=counter.count,
         limit=budget.prompt_limit,
     )
@@ -142,7 +142,7 @@ def fit_history(
         cut,
         smallest=cut(levels),
         levels=levels,
-        shrinkable_size=lambda level: _size(cut(level)),
+        size=lambda level: _size(cut(level)),
         count=lambda sent: counter.count(sent, tools),
         limit=budget.prompt_limit,
     )

@@ -275,10 +275,9 @@ class CohortRun:
         return self._reader.submit(targets[index].hadm_id, admissions_left=len(targets) - index)
 
     def _read_inputs(self, hadm_id: int) -> AdmissionInputs:
+        packet = self.warehouse.packet(hadm_id, self.config.caps)
         return AdmissionInputs(
-            self.warehouse.packet(hadm_id, self.config.caps),
-            self.warehouse.unlinked_notes(hadm_id),
-            functools.partial(self.warehouse.packet, hadm_id),
+            packet, self.warehouse.unlinked_notes(hadm_id), functools.partial(self.warehouse.recapped, packet)
         )
 
     def _write(self, answer: Answer, entry: dict[str, Any], started: float) -> None:

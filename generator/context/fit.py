@@ -10,8 +10,9 @@ in one fixed order until it does:
   keeps last go first: for labs the normal results between each analyte's first and last one).
 Dropping means lowering caps: the fitted packet is read from the warehouse with the tightened caps (so the
 prompt says "N of M kept"), rendered and counted again. Row sizes (`text_size`) predict where to cut; the counted tokens
-decide. Same packet, window and tokenizer: same caps, same prompt, byte for byte. The prompt also leaves
-1/`REPAIR_SHARE` of the window for a repair round's list of what was wrong.
+decide; the prompt as first read is not counted when its characters alone put it over (`least_tokens`). Same
+packet, window and tokenizer: same caps, same prompt, byte for byte. The prompt also leaves 1/`REPAIR_SHARE` of the
+window for a repair round's list of what was wrong.
 """
 
 import bisect
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from generator.context.shrink import Budget, WindowUse, shrink_to_fit, text_size
-from generator.context.tokens import TokenCounter
+from generator.context.tokens import TokenCounter, least_tokens
 from generator.context.window import ContextWindow
 from generator.packet import Packet
 from generator.prompt import Prompt, row_texts
@@ -68,6 +69,7 @@ def fit_admission(
     """The admission's packet and prompt, read with `caps` and tightened until the prompt fits the window.
 
     `read(caps)` reads the packet with those caps (section -> cap, missing = the build's), `render` renders it.
+    After the first read only tighter caps are asked for, so `Warehouse.recapped` on the first packet serves them.
     With an unknown window (or no counter) the packet is read with `caps` and nothing is counted or fitted.
     """
     first = read(caps)
@@ -90,14 +92,17 @@ def fit_admission(
         return packet, render(packet)
 
     bare = plan.without_shrinkable(first)
+    smallest = render(bare)
+    fixed_size = sum(text_size(message["content"]) for message in smallest.messages())
     shrunk = shrink_to_fit(
         (first, prompt),
         build,
-        smallest=(bare, render(bare)),
+        smallest=(bare, smallest),
         levels=plan.levels,
-        shrinkable_size=plan.kept_size,
+        size=lambda level: fixed_size + plan.kept_size(level),
         count=lambda built: counter.count(built[1].messages()),
         limit=budget.prompt_limit,
+        least_tokens=lambda built: least_tokens(built[1].messages()),
     )
     packet, prompt = shrunk.value
     if not shrunk.fits:
@@ -111,6 +116,7 @@ def fit_admission(
         window.source,
         counter.method,
         first_tokens=shrunk.first_tokens,
+        first_at_least=shrunk.first_at_least,
         tokens=shrunk.tokens,
         counts=shrunk.counts,
         requested=max_output_tokens,

@@ -4,8 +4,8 @@ The window is split three ways: a margin (1/64 of it, at least 16 tokens), room 
 (`--max-output-tokens`, but at most a quarter of the window while fitting) and the prompt. A prompt that is too
 long is shrunk through numbered levels (level 0: as given; each level drops more; the last drops all that may
 go). Sizes (`text_size`, a local stand-in for tokens) predict which level should fit; the counted tokens decide
-(`shrink_to_fit`). Nothing
-else goes in, so the same prompt, window and tokenizer always give the same level.
+(`shrink_to_fit`). A prompt that a local lower bound (`least_tokens`) already puts over the limit is not counted.
+Nothing else goes in, so the same prompt, window and tokenizer always give the same level.
 """
 
 import bisect
@@ -37,13 +37,17 @@ def text_size(text: str) -> int:
 
 
 class WindowUse(BaseModel):
-    """How one prompt used the window: the records every fitted request carries."""
+    """How one prompt used the window: the records every fitted request carries.
+
+    `unfitted_prompt_tokens` is the prompt as first made, counted; when a local lower bound already put it over
+    the limit it was not counted (None), and `unfitted_prompt_tokens_at_least` holds that bound instead."""
 
     context_window: int | None
     window_source: str
     token_counter: str | None
     prompt_limit: int | None = None
     unfitted_prompt_tokens: int | None = None
+    unfitted_prompt_tokens_at_least: int | None = None
     prompt_tokens: int | None = None
     token_counts: int = 0
     output_tokens_requested: int | None
@@ -77,9 +81,18 @@ class Budget:
         return left if requested is None else min(requested, left)
 
     def use(
-        self, source: str, counter: str, *, first_tokens: int, tokens: int, counts: int, requested: int | None
+        self,
+        source: str,
+        counter: str,
+        *,
+        first_tokens: int | None,
+        first_at_least: int | None = None,
+        tokens: int,
+        counts: int,
+        requested: int | None,
     ) -> WindowUse:
-        """The record of a prompt of `tokens` tokens (`first_tokens` before shrinking) sent in this window."""
+        """The record of a prompt of `tokens` tokens sent in this window; before shrinking it had `first_tokens`
+        (None: not counted, at least `first_at_least`)."""
         output = self.output_tokens(tokens, requested)
         return WindowUse(
             context_window=self.window,
@@ -87,6 +100,7 @@ class Budget:
             token_counter=counter,
             prompt_limit=self.prompt_limit,
             unfitted_prompt_tokens=first_tokens,
+            unfitted_prompt_tokens_at_least=first_at_least,
             prompt_tokens=tokens,
             token_counts=counts,
             output_tokens_requested=requested,
@@ -97,14 +111,17 @@ class Budget:
 
 @dataclass
 class Shrunk(Generic[T]):
-    """The prompt the loop settled on, its level and tokens; `fits` is False when even the last level is over."""
+    """The prompt the loop settled on, its level and tokens; `fits` is False when even the last level is over.
+
+    `first_tokens` is the first prompt's count, None when `first_at_least` (a local lower bound) put it over."""
 
     value: T
     level: int
     tokens: int
-    first_tokens: int
+    first_tokens: int | None
     counts: int
     fits: bool
+    first_at_least: int | None = None
 
 
 def shrink_to_fit(
@@ -113,53 +130,66 @@ def shrink_to_fit(
     *,
     smallest: T,
     levels: int,
-    shrinkable_size: Callable[[int], int],
+    size: Callable[[int], int],
     count: Callable[[T], int],
     limit: int,
+    least_tokens: Callable[[T], int] | None = None,
 ) -> Shrunk[T]:
     """Shrink `first` (level 0) through `build(level)` until `count` is within `limit`, dropping little more than
     needed.
 
     `smallest` is the prompt of the last level (`levels`), made without cost (it is counted, never returned);
-    `shrinkable_size(level)` is what the droppable part still holds at `level` (non-increasing). Each guess
-    draws a line, tokens against shrinkable characters, through the highest level known to be too long and the
-    lowest known to fit (at first: the prompt as given and the smallest one) and takes the level where it meets
-    `AIM` of the limit. It stops at a prompt within `FILL` of the limit, at two neighbouring levels, or after
-    `FIT_ROUNDS` guesses. When even the smallest prompt is too long, nothing is built.
+    `size(level)` is the prompt's size (`text_size`) at `level` (non-increasing). Each guess draws a line, tokens
+    against size, through the highest level known to be too long and the lowest known to fit (at first: the prompt
+    as given and the smallest one) and takes the level where it meets `AIM` of the limit. It stops at a prompt
+    within `FILL` of the limit, at two neighbouring levels, or after `FIT_ROUNDS` guesses. When even the smallest
+    prompt is too long, nothing is built.
+
+    `least_tokens(value)`, when given, is a local lower bound on `count(value)`: when it puts `first` over the
+    limit, `first` is not counted (it is the longest prompt, its count the dearest), and the first line takes its
+    tokens as the smallest prompt's tokens per unit of size times its size (at least the bound).
     """
-    tokens = first_tokens = count(first)
-    if tokens <= limit:
-        return Shrunk(first, 0, tokens, first_tokens, 1, fits=True)
-    floor_tokens, counts = count(smallest), 2
+    first_at_least = least_tokens(first) if least_tokens is not None else None
+    if first_at_least is not None and first_at_least > limit:
+        first_tokens, counts = None, 0
+    else:
+        first_at_least, counts = None, 1
+        tokens = first_tokens = count(first)
+        if tokens <= limit:
+            return Shrunk(first, 0, tokens, first_tokens, counts, fits=True)
+    floor_tokens, counts = count(smallest), counts + 1
     if floor_tokens > limit:
-        return Shrunk(smallest, levels, floor_tokens, first_tokens, counts, fits=False)
-    over = (0, shrinkable_size(0), tokens)  # the highest level known to be too long
-    under = (levels, shrinkable_size(levels), floor_tokens)  # the lowest level known to fit
+        return Shrunk(smallest, levels, floor_tokens, first_tokens, counts, False, first_at_least)
+    over_tokens = first_tokens
+    if over_tokens is None:  # a guess, corrected by the first count over the limit
+        over_tokens = max(first_at_least, round(floor_tokens * size(0) / max(1, size(levels))))
+    over = (0, size(0), over_tokens)  # the highest level known to be too long
+    under = (levels, size(levels), floor_tokens)  # the lowest level known to fit
     fit: tuple[int, T] | None = None  # the lowest level built that fits, with its value
     for _ in range(FIT_ROUNDS):
-        slope = (over[2] - under[2]) / max(1, over[1] - under[1])  # tokens per unit of shrinkable size
+        slope = (over[2] - under[2]) / max(1, over[1] - under[1])  # tokens per unit of size
         wanted = under[1] + (AIM * limit - under[2]) / max(slope, 1e-9)
-        level = max(over[0] + 1, _level_for(int(wanted), levels, shrinkable_size))
+        level = max(over[0] + 1, _level_for(int(wanted), levels, size))
         if level >= under[0] and fit is not None:
             break
         value = build(level)
         tokens, counts = count(value), counts + 1
         if tokens <= limit:
-            under, fit = (level, shrinkable_size(level), tokens), (level, value)
+            under, fit = (level, size(level), tokens), (level, value)
             if tokens >= FILL * limit or level == over[0] + 1:
                 break
         elif level == levels:
-            return Shrunk(value, level, tokens, first_tokens, counts, fits=False)
+            return Shrunk(value, level, tokens, first_tokens, counts, False, first_at_least)
         else:
-            over = (level, shrinkable_size(level), tokens)
+            over = (level, size(level), tokens)
     if fit is None:
         value = build(levels)
         tokens, counts = count(value), counts + 1
-        return Shrunk(value, levels, tokens, first_tokens, counts, fits=tokens <= limit)
-    return Shrunk(fit[1], fit[0], under[2], first_tokens, counts, fits=True)
+        return Shrunk(value, levels, tokens, first_tokens, counts, tokens <= limit, first_at_least)
+    return Shrunk(fit[1], fit[0], under[2], first_tokens, counts, True, first_at_least)
 
 
-def _level_for(size: int, levels: int, shrinkable_size: Callable[[int], int]) -> int:
-    """The lowest level whose shrinkable part holds at most `size` (the last level if none does)."""
-    fitting = bisect.bisect_left(range(levels + 1), True, key=lambda level: shrinkable_size(level) <= size)
+def _level_for(wanted: int, levels: int, size: Callable[[int], int]) -> int:
+    """The lowest level whose prompt's size is at most `wanted` (the last level if none is)."""
+    fitting = bisect.bisect_left(range(levels + 1), True, key=lambda level: size(level) <= wanted)
     return min(fitting, levels)

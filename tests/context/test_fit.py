@@ -5,7 +5,7 @@ import openai
 import pytest
 
 from generator.context.fit import NEVER_SHRUNK, SHRINK_TIERS, ContextOverflow, fit_admission
-from generator.context.tokens import EstimatedCounter, LlamaCppCounter
+from generator.context.tokens import EstimatedCounter, LlamaCppCounter, least_tokens
 from generator.context.window import ContextWindow, discover_window
 from generator.llm import LLMClient, LLMError, LLMSettings
 from generator.packet import SECTIONS
@@ -94,6 +94,33 @@ def test_same_packet_and_window_give_the_same_prompt_byte_for_byte(openai_server
     first, second = (fit(warehouse, hadm_id, LlamaCppCounter(client(openai_server)), window) for _ in range(2))
     assert first.prompt.user.encode() == second.prompt.user.encode()
     assert first.record == second.record
+
+
+def test_a_prompt_whose_characters_alone_overflow_is_fitted_without_counting_it_and_the_record_says_so(
+    openai_server, largest
+):
+    warehouse, hadm_id = largest
+    FakeLlamaCpp(openai_server, None)
+    unfitted = render_prompt(warehouse.packet(hadm_id), None)
+    window = unfitted_tokens(warehouse, hadm_id) // 8
+    first, second = (fit(warehouse, hadm_id, LlamaCppCounter(client(openai_server)), window) for _ in range(2))
+    record = first.record
+    assert record.unfitted_prompt_tokens is None
+    assert record.unfitted_prompt_tokens_at_least == least_tokens(unfitted.messages()) > record.prompt_limit
+    counted = [r.body["content"] for r in openai_server.side_requests if r.path == "/tokenize"]
+    assert render_chat(unfitted.messages()) not in counted and len(counted) == 2 * record.token_counts
+    assert record.prompt_tokens == token_count(render_chat(first.prompt.messages())) <= record.prompt_limit
+    assert record.prompt_tokens >= 0.9 * record.prompt_limit
+    assert first.prompt.user.encode() == second.prompt.user.encode() and first.record == second.record
+
+
+def test_a_prompt_that_may_fit_by_its_characters_is_counted_before_fitting(openai_server, largest):
+    warehouse, hadm_id = largest
+    FakeLlamaCpp(openai_server, None)
+    window = unfitted_tokens(warehouse, hadm_id) // 2
+    record = fit(warehouse, hadm_id, LlamaCppCounter(client(openai_server)), window).record
+    assert record.unfitted_prompt_tokens == unfitted_tokens(warehouse, hadm_id)
+    assert record.unfitted_prompt_tokens_at_least is None
 
 
 def test_the_output_budget_is_clamped_to_what_the_fitted_prompt_leaves(openai_server, largest):

@@ -2,7 +2,14 @@
 
 import openai
 
-from generator.context.tokens import EstimatedCounter, LlamaCppCounter, VllmCounter, estimate_tokens, token_counter
+from generator.context.tokens import (
+    EstimatedCounter,
+    LlamaCppCounter,
+    VllmCounter,
+    estimate_tokens,
+    least_tokens,
+    token_counter,
+)
 from tests.context.fake_llamacpp import FakeLlamaCpp, render_chat, token_count
 from tests.openai_server import ScriptedResponse, error_response
 
@@ -50,3 +57,10 @@ def test_estimate_never_counts_fewer_tokens_than_the_chat_has_bytes_nor_than_a_r
     messages = [{"role": "user", "content": "Ödem 12.5 mg/dL · LAB#123456|H+12:30"}]
     assert estimate_tokens(messages) >= len(messages[0]["content"].encode("utf-8"))
     assert estimate_tokens(messages, TOOLS) >= token_count(render_chat(messages, TOOLS))
+
+
+def test_the_lower_bound_is_a_token_per_six_characters_below_any_count():
+    messages = [{"role": "user", "content": "Ödem 12.5 mg/dL · LAB#123456|H+12:30"}]
+    assert least_tokens(messages) == len(messages[0]["content"]) // 6
+    assert least_tokens(messages, TOOLS) > least_tokens(messages)
+    assert least_tokens(messages, TOOLS) < token_count(render_chat(messages, TOOLS)) < estimate_tokens(messages, TOOLS)
