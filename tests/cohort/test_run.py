@@ -15,7 +15,7 @@ from tests.openai_server import error_response
 def test_admissions_run_concurrently_and_each_patients_admissions_stay_in_order(
     synthetic_warehouse, openai_server, answers, tmp_path
 ):
-    answers.delay_s = 0.2
+    answers.delay_s = 0.6  # longer than preparing an admission on a loaded machine, so three overlap
     prices = ("--price-per-1k-input", 0.5, "--price-per-1k-output", 2)
     result = generate_cohort(
         synthetic_warehouse, openai_server, tmp_path, "--limit", 4, "--max-admissions", 3, "--concurrency", 3, *prices

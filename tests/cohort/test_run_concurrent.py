@@ -21,7 +21,7 @@ def template_cohort(db, output_root, *options) -> Result:
 def test_two_runs_on_one_output_root_share_the_patients_and_leave_only_whole_folders(
     synthetic_warehouse, openai_server, answers, tmp_path
 ):
-    answers.delay_s = 1.0  # the first run is still at work when the second starts
+    answers.delay_s = 2.0  # the first run is still at work when the second starts (a loaded CI starts it slowly)
     options = ("--limit", 4, "--max-admissions", 3, "--concurrency", 1)
     first = start(synthetic_warehouse, openai_server, tmp_path, options)
     wait_until(lambda: len(openai_server.requests) >= 1)
