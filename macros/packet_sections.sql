@@ -18,3 +18,42 @@
         "unknown packet section " ~ name ~ ": declare it in the packet_sections var of dbt_project.yml"
     ) }}
 {%- endmacro %}
+
+{#-
+    The body of mart_packet_<name>: every row of the section's ranking model, kept and dropped, sorted by
+    (hadm_id, seq) so that zonemaps let one admission's read skip every other segment; written one batch of
+    admissions at a time (admission_batched).
+-#}
+{% macro packet_section_mart(name) -%}
+    {%- set section = packet_section(name) -%}
+    {{ config(materialized='admission_batched') }}
+    {#- The materialization reads the batches: -#}
+    {%- set _batches = ref('int_admission_batches') %}
+
+with ranked as (
+
+    select * from {{ ref(section.model) }}
+    where {{ in_admission_batch('hadm_id') }}
+
+),
+
+final as (
+
+    select
+        subject_id,
+        hadm_id,
+        eid,
+        t_rel_min,
+        seq,
+        keep_priority,
+        is_kept,
+        {%- for column in section.columns %}
+        {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from ranked
+
+)
+
+select * from final
+order by hadm_id, seq
+{%- endmacro %}

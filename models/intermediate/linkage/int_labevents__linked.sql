@@ -1,10 +1,7 @@
-{#- A view: read once, by int_labevents__ranked (mart_packet_labs holds the linked rows). -#}
+{#- A view: read by int_labevents__ranked, one batch of admissions at a time (mart_packet_labs holds the rows). -#}
 {{ config(materialized='view') }}
 
-{%- set lab_columns = [
-    'labevent_id', 'subject_id', 'specimen_id', 'itemid', 'order_provider_id', 'charttime', 'storetime',
-    'value', 'valuenum', 'valueuom', 'ref_range_lower', 'ref_range_upper', 'flag', 'priority', 'comments',
-] -%}
+{%- set lab_columns = lab_linked_columns() -%}
 
 with labevents as (
 
@@ -15,6 +12,12 @@ with labevents as (
 admissions as (
 
     select * from {{ ref('int_admissions__enriched') }}
+
+),
+
+orphans_linked as (
+
+    select * from {{ ref('int_labevents__orphans_linked') }}
 
 ),
 
@@ -34,39 +37,18 @@ by_hadm_id as (
 
 ),
 
-orphans as (
-
-    select * from labevents
-    where hadm_id is null
-
-),
-
-orphan_links as (
-
-    {{ window_links('orphans', 'labevent_id', 'orphans.charttime', 'admissions') }}
-
-),
-
-by_time_window as (
-
-    select
-        {%- for column in lab_columns %}
-        orphans.{{ column }},
-        {%- endfor %}
-        orphan_links.hadm_id,
-        orphans.hadm_id as source_hadm_id,
-        'time_window' as link_method
-    from orphans
-    inner join orphan_links
-        on orphans.labevent_id = orphan_links.labevent_id
-
-),
-
 final as (
 
     select * from by_hadm_id
     union all
-    select * from by_time_window
+    select
+        {%- for column in lab_columns %}
+        {{ column }},
+        {%- endfor %}
+        hadm_id,
+        source_hadm_id,
+        link_method
+    from orphans_linked
 
 )
 

@@ -1,13 +1,22 @@
-{#- Parent ranks (seq, keep_priority, is_kept, eid) come from the parent's section mart, computed once. -#}
-with emar_details as (
+{#-
+    Parent ranks (seq, keep_priority, is_kept, eid) come from the parent's section mart, computed once. The
+    detail rows are read three times, so DuckDB holds them once: only those of the batch being written
+    (admission_batched), found through their parents.
+-#}
+with emar as (
 
-    select * from {{ ref('stg_mimic_hosp__emar_detail') }}
+    select * from {{ ref('mart_packet_emar') }}
+    where {{ in_admission_batch('hadm_id') }}
 
 ),
 
-emar as (
+emar_details as (
 
-    select * from {{ ref('mart_packet_emar') }}
+    select details.*
+    from {{ ref('stg_mimic_hosp__emar_detail') }} as details
+    inner join emar
+        on details.emar_id = emar.emar_id
+        and details.subject_id = emar.subject_id
 
 ),
 

@@ -1,10 +1,12 @@
 {#-
     The ranking runs on narrow key columns only (labevent_id is unique and not null in
-    int_labevents__linked); the wide lab columns join back once, after the three window passes.
+    int_labevents__linked); the wide lab columns join back once, after the three window passes. Read twice,
+    so DuckDB holds it once: only the rows of the batch being written (admission_batched).
 -#}
 with labevents as (
 
     select * from {{ ref('int_labevents__linked') }}
+    where {{ in_admission_batch('hadm_id') }}
 
 ),
 
