@@ -2,7 +2,8 @@
 that over-counts.
 
 - llama.cpp: `POST /apply-template {"messages", "tools"}` renders the chat as the model will see it (chat
-  template, special tokens, tool definitions), `POST /tokenize {"content"}` tokenizes that text.
+  template, special tokens, tool definitions), `POST /tokenize {"content"}` tokenizes that text. The template is
+  learned once per message shape (`generator/context/template.py`), so a count is mostly one call, `/tokenize`.
 - vLLM: `POST /tokenize {"model", "messages", "tools"}` does both at once and returns `count`.
 - Otherwise `estimate_tokens`: one token per UTF-8 byte of every message and tool definition, plus a fixed
   allowance per message for the chat template. Tokenizers merge bytes into tokens, so this never counts fewer
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 
 import openai
 
+from generator.context.template import LearnedTemplate
 from generator.context.window import server_root
 
 TOKENIZE_TIMEOUT_S = 30.0
@@ -51,15 +53,24 @@ class EstimatedCounter:
 
 
 class LlamaCppCounter:
-    """llama.cpp's server: the chat rendered by `/apply-template`, tokenized by `/tokenize`."""
+    """llama.cpp's server: the chat rendered by its template (`/apply-template`, learned once per message shape),
+    tokenized by `/tokenize`."""
 
-    method = "llama.cpp /apply-template + /tokenize"
+    method = "llama.cpp /apply-template + /tokenize"  # what is counted; the count is the same spliced or not
 
     def __init__(self, client: openai.OpenAI):
         self._client = client.with_options(timeout=TOKENIZE_TIMEOUT_S, max_retries=0)
         self._root = server_root(client.base_url)
+        self._template = LearnedTemplate(self._apply_template)
 
     def count(self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None = None) -> int:
+        prompt = self._template.render(list(messages), list(tools) if tools else None)
+        tokens = _post(self._client, self._root + "/tokenize", {"content": prompt, "add_special": True})
+        if not isinstance(tokens, dict) or not isinstance(tokens.get("tokens"), list):
+            raise TokenCountError(f"{self._root}/tokenize answered without tokens: check the server.")
+        return len(tokens["tokens"])
+
+    def _apply_template(self, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]] | None) -> str:
         body: dict[str, Any] = {"messages": list(messages)}
         if tools:
             body["tools"] = list(tools)
@@ -67,10 +78,7 @@ class LlamaCppCounter:
         prompt = rendered.get("prompt") if isinstance(rendered, dict) else None
         if not isinstance(prompt, str):
             raise TokenCountError(f"{self._root}/apply-template answered without a prompt: check the server.")
-        tokens = _post(self._client, self._root + "/tokenize", {"content": prompt, "add_special": True})
-        if not isinstance(tokens, dict) or not isinstance(tokens.get("tokens"), list):
-            raise TokenCountError(f"{self._root}/tokenize answered without tokens: check the server.")
-        return len(tokens["tokens"])
+        return prompt
 
 
 class VllmCounter:

@@ -1,5 +1,6 @@
 """The parts of llama.cpp's server that fitting talks to, on the scripted server: the window it advertises,
-`/apply-template`, `/tokenize`, and a chat endpoint that answers HTTP 400 when a request overflows the window.
+`/apply-template` (a ChatML template unless told another), `/tokenize`, and a chat endpoint that answers HTTP 400
+when a request overflows the window.
 
 Its tokenizer is simple and deterministic: one token per `CHARS_PER_TOKEN` characters of the rendered chat
 (about what SmolLM2's tokenizer costs on our prompts).
@@ -34,9 +35,10 @@ def user_text(body: dict) -> str:
 
 
 class FakeLlamaCpp:
-    """Routes on `server`: `/v1/models` and `/props` advertise `n_ctx` (nothing when None); `/tokenize` is offered
-    unless told not to. Chat completions get a 400 like llama.cpp's when the prompt and `max_tokens` do not fit the
-    window, else the next of `script`, then `answer(request body)` as the content (None: the server's queue)."""
+    """Routes on `server`: `/v1/models` and `/props` advertise `n_ctx` (nothing when None); `/apply-template` (with
+    `template` as the chat template) and `/tokenize` are offered unless told not to. Chat completions get a 400 like
+    llama.cpp's when the prompt and `max_tokens` do not fit the window, else the next of `script`, then
+    `answer(request body)` as the content (None: the server's queue)."""
 
     def __init__(
         self,
@@ -46,8 +48,10 @@ class FakeLlamaCpp:
         tokenize: bool = True,
         answer: Callable[[dict], str] | None = lambda body: "{}",
         script: list[ScriptedResponse] = (),
+        template: Callable[[list[dict], list[dict] | None], str] = render_chat,
     ):
         self.server = server
+        self.template = template
         self.n_ctx = n_ctx
         self.answer = answer
         self.script = deque(script)
@@ -64,7 +68,7 @@ class FakeLlamaCpp:
             server.route("POST", "/v1/chat/completions", self._chat)
 
     def _apply_template(self, request: RecordedRequest) -> ScriptedResponse:
-        return ScriptedResponse(body={"prompt": render_chat(request.body["messages"], request.body.get("tools"))})
+        return ScriptedResponse(body={"prompt": self.template(request.body["messages"], request.body.get("tools"))})
 
     def _tokenize(self, request: RecordedRequest) -> ScriptedResponse:
         if "content" not in request.body:
@@ -73,7 +77,7 @@ class FakeLlamaCpp:
 
     def _chat(self, request: RecordedRequest) -> ScriptedResponse:
         self.chats.append(request.body)
-        prompt = token_count(render_chat(request.body["messages"], request.body.get("tools")))
+        prompt = token_count(self.template(request.body["messages"], request.body.get("tools")))
         if self.n_ctx and prompt + (request.body.get("max_tokens") or 0) > self.n_ctx:
             return error_response(
                 400,
