@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from generator.origin import SYNTHETIC_ROW_ID_BASE
 from generator.synth.dictionaries import LabItem, lab_items, panels
 from generator.synth.facts import LabValue
-from generator.synth.patients import Admission, Patient, scatter
+from generator.synth.patients import Admission, Patient, row_id
 
 LAB_ROWS_PER_DAY = 56
 NOTE_LAB_ITEMS = frozenset(
@@ -44,7 +44,7 @@ class LabWriter:
     def draw(self, when: datetime, hadm_id: int | None, names, adm: Admission | None, stat: bool = False):
         """One specimen with every item of the named panels; returns the (item, value) pairs written."""
         p, rng = self.patient, self.patient.rng
-        specimen_id = SYNTHETIC_ROW_ID_BASE + scatter(p.index * 20_000 + p.next("specimen"), 100_000_000)
+        specimen_id = row_id(p, "specimen")
         storetime = when + timedelta(minutes=25 + int(rng.random() * 150))
         provider = p.provider() if rng.random() < 0.16 else None
         priority = "STAT" if stat else ("ROUTINE" if rng.random() < 0.9 else None)
@@ -218,7 +218,7 @@ def write_specimen(patient: Patient, when: datetime, hadm_id: int | None, specim
     """One microbiology specimen: a single test row, or an organism with its antibiotic panel."""
     p, rng = patient, patient.rng
     spec_itemid, spec_desc, test_itemid, test_name, _ = specimen
-    micro_specimen_id = SYNTHETIC_ROW_ID_BASE + scatter(p.index * 5_000 + p.next("micro_specimen"), 10_000_000)
+    micro_specimen_id = row_id(p, "micro_specimen")
     chartdate = when.replace(hour=0, minute=0, second=0, microsecond=0)
     charttime = None if rng.random() < 0.06 else when
     stored = when + timedelta(hours=20 + rng.random() * 70)

@@ -3,9 +3,8 @@ including emar rows without hadm_id that link only through pharmacy_id, only thr
 
 from datetime import datetime, timedelta
 
-from generator.origin import SYNTHETIC_ROW_ID_BASE
 from generator.synth.dictionaries import medications
-from generator.synth.patients import Admission, Patient, scatter
+from generator.synth.patients import Admission, Patient, row_id
 
 PHARMACY_ORDERS_PER_DAY = 7.1
 OTHER_ORDERS_PER_DAY = 11.2
@@ -132,7 +131,7 @@ class Orders:
             self.poe(poe_hadm, stop, "Medications", None, "D/C", discontinue_of=poe_id)
         pharmacy_id = None
         if unlinked != "time":
-            pharmacy_id = SYNTHETIC_ROW_ID_BASE + scatter(p.index * 8_000 + p.next("pharmacy"), 1_000_000_000)
+            pharmacy_id = row_id(p, "pharmacy")
             self.pharmacy(adm, med, pharmacy_id, poe_id, start, stop, ordertime)
             provider = p.provider()
             route = med["route"]

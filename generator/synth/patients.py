@@ -6,12 +6,25 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from generator.origin import SYNTHETIC_HADM_IDS, SYNTHETIC_STAY_IDS, SYNTHETIC_SUBJECT_IDS, SYNTHETIC_TRANSFER_IDS
+from generator.origin import (
+    SYNTHETIC_HADM_IDS,
+    SYNTHETIC_ROW_ID_BASE,
+    SYNTHETIC_STAY_IDS,
+    SYNTHETIC_SUBJECT_IDS,
+    SYNTHETIC_TRANSFER_IDS,
+)
 from generator.synth.conditions import COMORBIDITIES, CONDITIONS, Condition
 from generator.synth.dictionaries import icd_titles
 
 MAX_PATIENTS = 250_000
 MAX_ADMISSIONS = 40
+# Row ids drawn per patient: (most a patient draws, the space they are scattered over). A space holds MAX_PATIENTS
+# times the most, so no two patients' ids collide (tests/synth checks it).
+ROW_ID_SPACES = {
+    "specimen": (20_000, 10_000_000_000),
+    "micro_specimen": (5_000, 10_000_000_000),
+    "pharmacy": (8_000, 10_000_000_000),
+}
 MEAN_LOS_DAYS = 4.6
 
 # admissions per patient: (count, weight); skewed like MIMIC, with a tail of frequent flyers
@@ -54,6 +67,12 @@ OTHER_CONDITIONS = tuple(c for c in CONDITIONS if not c.abdominal)
 def scatter(n: int, space: int) -> int:
     """A bijection of 0..space-1 onto itself (space a power of ten) so ids look random but never collide."""
     return (n * 7_654_321 + 1_234_567) % space
+
+
+def row_id(patient: "Patient", kind: str) -> int:
+    """The patient's next row id of `kind` (ROW_ID_SPACES): unique across patients, scattered to look random."""
+    most, space = ROW_ID_SPACES[kind]
+    return SYNTHETIC_ROW_ID_BASE + scatter(patient.index * most + patient.next(kind), space)
 
 
 def pick(rng: random.Random, weighted: tuple[tuple, ...]):

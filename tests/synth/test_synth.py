@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.synth.dataset import write_dataset
+from generator.synth.patients import MAX_PATIENTS, ROW_ID_SPACES, scatter
 from generator.synth.tables import HOSP, ICU, NOTE
 from tests.conftest import run_cli
 
@@ -287,3 +288,15 @@ def test_synth_notes_explains_a_missing_or_incomplete_mimic_dir(tmp_path):
     code, output = invoke("synth-notes", "--mimic-dir", tmp_path / "empty", "--out", tmp_path / "notes")
     assert code != 0 and "hosp/admissions.csv.gz" in output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
+
+
+@pytest.mark.parametrize("kind", sorted(ROW_ID_SPACES))
+def test_row_ids_of_the_largest_dataset_never_collide(kind):
+    """At --patients MAX_PATIENTS (MIMIC-IV's size is about 201,000) no two patients share an id: their ranges
+    fit the space the ids are scattered over, and the scatter is a bijection of it."""
+    most, space = ROW_ID_SPACES[kind]
+    assert MAX_PATIENTS * most <= space
+    last_patients = range((MAX_PATIENTS - 3) * most, MAX_PATIENTS * most, 997)
+    first_patients = range(0, 3 * most, 997)
+    scattered = [scatter(n, space) for n in (*first_patients, *last_patients)]
+    assert len(set(scattered)) == len(scattered) and all(0 <= n < space for n in scattered)
