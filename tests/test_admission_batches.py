@@ -53,6 +53,19 @@ def test_a_mart_built_in_batches_equals_one_built_at_once_and_is_stored_sorted(
     assert (only_batched, only_once, out_of_order) == (0, 0, 0)
 
 
+def test_the_qa_first_lab_results_built_in_batches_equal_those_built_at_once(
+    many_batches_warehouse, synthetic_warehouse
+):
+    table = "qa.int_qa__first_lab_results"
+    with duckdb.connect(str(many_batches_warehouse), read_only=True) as con:
+        con.execute(f"attach '{synthetic_warehouse}' as once (read_only)")
+        rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+        only_batched = con.execute(f"select count(*) from (from {table} except all from once.{table})").fetchone()[0]
+        only_once = con.execute(f"select count(*) from (from once.{table} except all from {table})").fetchone()[0]
+    assert rows > 0
+    assert (only_batched, only_once) == (0, 0)
+
+
 def plan_operators(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[str, dict]]:
     """(operator name, extra info) of every node of DuckDB's plan for `query`."""
     plan = json.loads(con.execute("explain (format json) " + query).fetchall()[0][1])
@@ -64,8 +77,12 @@ def plan_operators(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[str
     return operators
 
 
-@pytest.mark.parametrize("section", PACKET_SECTIONS, ids=lambda s: s.name)
-def test_a_batch_reads_only_its_admissions_rows(section, synthetic_warehouse):
+# What each admission_batched model reads, filtered to the batch: the section ranking views, and the QA labs view.
+BATCH_INPUTS = [f"intermediate.{section.model}" for section in PACKET_SECTIONS] + ["qa.int_qa__lab_results"]
+
+
+@pytest.mark.parametrize("view", BATCH_INPUTS)
+def test_a_batch_reads_only_its_admissions_rows(view, synthetic_warehouse):
     """With a batch set as admission_batched sets it, every scan of a table of events keyed by admission reads
     only that batch's hadm_id range (none is read whole, or held whole in a materialized step), so what a batch
     holds does not grow with the input. The admissions themselves (one row each) may be read whole."""
@@ -81,7 +98,7 @@ def test_a_batch_reads_only_its_admissions_rows(section, synthetic_warehouse):
         con.execute("set variable admission_batch_to = 2")
         operators = plan_operators(
             con,
-            f"select * from intermediate.{section.model} where hadm_id"
+            f"select * from {view} where hadm_id"
             " between getvariable('admission_batch_from') and getvariable('admission_batch_to')",
         )
     scans = [info["Table"] for name, info in operators if name == "SEQ_SCAN" and not info.get("Filters")]

@@ -31,8 +31,8 @@
             {% if loop.first -%}
                 {{ create_table_as(False, intermediate_relation, sql) }}
             {%- else -%}
-                insert into {{ intermediate_relation }} {{ get_column_names() }} (
-                    {{ get_select_subquery(sql) }}
+                insert into {{ intermediate_relation }} by name (
+                    {{ sql }}
                 );
             {%- endif %}
         {%- endcall %}

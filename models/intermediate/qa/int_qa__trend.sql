@@ -2,25 +2,9 @@
     the first results of a test in two consecutive admissions that measured it (none sharing its time with
     another result of the test); the gold is the direction, with both results as evidence. Pairs with flagged
     results are sampled first. -#}
-with lab_results as (
+with first_lab_results as (
 
-    select * from {{ ref('int_qa__lab_results') }}
-
-),
-
-first_of_admission as (
-
-    select *
-    from lab_results
-    qualify rank() over (partition by hadm_id, label order by t_rel_min) = 1
-
-),
-
-once_per_admission as (
-
-    select *
-    from first_of_admission
-    qualify count(*) over (partition by hadm_id, label) = 1
+    select * from {{ ref('int_qa__first_lab_results') }}
 
 ),
 
@@ -32,7 +16,7 @@ paired as (
         lag(valuenum) over by_admission as earlier_value,
         lag(admission_index) over by_admission as earlier_index,
         lag(flag) over by_admission as earlier_flag
-    from once_per_admission
+    from first_lab_results
     window by_admission as (partition by subject_id, label order by admission_index)
 
 ),

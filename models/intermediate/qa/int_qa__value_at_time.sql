@@ -1,25 +1,9 @@
 {#- "What was the patient's <lab> at <time> in admission k?" about an admission's first result of a test, only
     where no other result of that test shares its time, so the gold is one row. A seeded sample per patient,
     results flagged abnormal first (the results a clinician discusses). -#}
-with lab_results as (
+with first_lab_results as (
 
-    select * from {{ ref('int_qa__lab_results') }}
-
-),
-
-first_of_admission as (
-
-    select *
-    from lab_results
-    qualify rank() over (partition by hadm_id, label order by t_rel_min) = 1
-
-),
-
-unique_at_time as (
-
-    select *
-    from first_of_admission
-    qualify count(*) over (partition by hadm_id, label) = 1
+    select * from {{ ref('int_qa__first_lab_results') }}
 
 ),
 
@@ -28,7 +12,7 @@ sampled as (
     select
         *,
         {{ qa_sample_rank('subject_id', 'eid', 'flag is null') }} as sample_rank
-    from unique_at_time
+    from first_lab_results
     qualify sample_rank <= {{ var('qa_candidates_per_family') }}
 
 ),
