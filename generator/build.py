@@ -22,6 +22,12 @@ from generator.raw_files import DamagedGzip, gzip_problem, line_of_row
 # The dbt project: in a checkout, links to the repository root's files; in an installed wheel, copies of them.
 PROJECT_DIR = Path(__file__).resolve().parent / "dbt_project"
 ORIGIN_ENV = "MIMICBENCH_DATA_ORIGIN"  # read by the models that record the data origin
+MEMORY_BUDGET_ENV = "MIMICBENCH_MEMORY_LIMIT"  # the whole build's memory, dbt's Python included
+DEFAULT_MEMORY_BUDGET = "12GB"
+# DuckDB's memory_limit bounds its buffers; what it allocates outside them and dbt's Python come on top (about
+# 1.3 GiB at MIMIC-IV's size, docs/benchmarks.md), so DuckDB gets this share of the budget.
+DUCKDB_MEMORY_SHARE = 0.8
+SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?", re.IGNORECASE)
 
 
 class BuildError(Exception):
@@ -65,6 +71,19 @@ def source_columns() -> dict[str, list[str]]:
     return files
 
 
+def duckdb_memory_limit(budget: str) -> str:
+    """DuckDB's `memory_limit` for a build whose whole memory is `budget` (DuckDB's notation: 12GB, 16GiB)."""
+    match = SIZE.fullmatch(budget.strip())
+    if match is None or float(match[1]) == 0:
+        raise BuildError(
+            f"{MEMORY_BUDGET_ENV}={budget!r} is not a memory size: set the build's whole memory like 12GB or 16GiB."
+        )
+    unit = (match[2] or "B").upper()
+    base = 1024 if "I" in unit else 1000
+    power = "BKMGT".index(unit[0])
+    return f"{int(float(match[1]) * base**power * DUCKDB_MEMORY_SHARE) // 1_000_000}MB"
+
+
 def dbt_executable() -> str:
     """The `dbt` console script of the running interpreter's environment."""
     candidate = Path(sys.executable).parent / "dbt"
@@ -83,21 +102,24 @@ def build_warehouse(
     One build per database file at a time (a second one is refused at once). With `select`, only the selected
     nodes are rebuilt, inside a copy of the complete warehouse already at `db_path`, so the file swapped in is
     always a whole warehouse."""
+    dbt_vars = checked_vars(extra_vars)
+    memory_limit = duckdb_memory_limit(os.environ.get(MEMORY_BUDGET_ENV, DEFAULT_MEMORY_BUDGET))
     db_path = db_path.resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_build(db_path) as lock:
-        return _build_locked(inputs, db_path, checked_vars(extra_vars), select, on_progress, lock)
+        return _build_locked(inputs, db_path, dbt_vars, memory_limit, select, on_progress, lock)
 
 
 def _build_locked(
     inputs: Inputs,
     db_path: Path,
     dbt_vars: dict,
+    memory_limit: str,
     select: str | None,
     on_progress: Callable[[str], None],
     lock: int,
 ) -> BuildSummary:
-    """The build itself, while the lock (`lock`, a descriptor dbt inherits) is held."""
+    """The build itself, while the lock (`lock`, a descriptor dbt inherits) is held; DuckDB within `memory_limit`."""
     building = db_path.with_name(db_path.name + ".building")
     workdir = db_path.with_name(f".{db_path.name}.dbt")
     for stale in (building, building.with_name(building.name + ".wal")):
@@ -125,6 +147,7 @@ def _build_locked(
         _copy_complete_warehouse(db_path, building, inputs)
         command += ["--select", select]
     env = os.environ | {
+        "MIMICBENCH_DUCKDB_MEMORY_LIMIT": memory_limit,
         "MIMIC_IV_DIR": str(inputs.mimic_dir),
         "MIMIC_IV_NOTE_DIR": str(inputs.note_dir),
         "MIMICBENCH_DB": str(building),

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from generator.build import duckdb_memory_limit
 from generator.cli import cli
 from generator.inputs import resolve_inputs
 from tests.conftest import REPO_ROOT
@@ -122,6 +123,21 @@ def test_bad_vars_are_rejected_before_building(synthetic_dataset, tmp_path):
     result = build(synthetic_dataset, tmp_path / "w.duckdb", "--vars", "[1, 2]")
     assert result.exit_code == 2
     assert "--vars" in result.output
+
+
+@pytest.mark.parametrize(
+    ("budget", "duckdb_limit"), [("12GB", "9600MB"), ("16GiB", "13743MB"), (" 9000mb ", "7200MB"), ("1.5GB", "1200MB")]
+)
+def test_duckdb_gets_its_share_of_the_builds_memory(budget, duckdb_limit):
+    assert duckdb_memory_limit(budget) == duckdb_limit
+
+
+def test_a_memory_budget_that_is_not_a_size_is_refused_before_building(synthetic_dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("MIMICBENCH_MEMORY_LIMIT", "12 gigs")
+    result = build(synthetic_dataset, tmp_path / "w.duckdb")
+    assert result.exit_code != 0
+    assert "MIMICBENCH_MEMORY_LIMIT='12 gigs' is not a memory size" in result.output
+    assert not list(tmp_path.iterdir())
 
 
 def test_plain_dbt_build_and_test_work_from_the_repo_root(synthetic_dataset, tmp_path):
