@@ -78,7 +78,7 @@ def bench(warehouse: Warehouse, hadm_ids: list[int], window: int, counter, max_o
     for hadm_id in hadm_ids:
         packet = warehouse.packet(hadm_id)
         read = Timed(lambda caps, first=packet: warehouse.recapped(first, caps) if caps else first)
-        render = Timed(lambda packet: render_prompt(packet, None))
+        render = Timed(lambda packet, rendered: render_prompt(packet, None, rendered))
         counting = TimedCounter(counter)
         started, cpu = time.perf_counter(), time.process_time()
         try:

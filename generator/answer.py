@@ -251,7 +251,7 @@ def fit_inputs(
 
     fitted = fit_admission(
         read,
-        lambda packet: render_prompt(packet, previous),
+        lambda packet, rendered: render_prompt(packet, previous, rendered),
         caps=config.caps,
         window=context.window,
         counter=context.counter,

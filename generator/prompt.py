@@ -106,21 +106,24 @@ def parse_relative(label: str) -> int | None:
     return -minutes if match.group(1) == "-" else minutes
 
 
-def render_prompt(packet: Packet, previous: PreviousAdmission | None) -> Prompt:
-    """The system and user messages for one admission; same inputs, same bytes."""
+def render_prompt(packet: Packet, previous: PreviousAdmission | None, rendered: dict[str, str] | None = None) -> Prompt:
+    """The system and user messages for one admission; same inputs, same bytes.
+
+    `rendered` (row texts by evidence id, read and filled) spares rendering a row again when one packet and the
+    packets recapped from it are rendered in turn."""
     parts = [
         f"Admission ADM#{packet.hadm_id} of patient PT#{packet.subject_id}.",
         _render_record("Patient", packet.patient, packet),
         _render_record("Admission", packet.admission, packet),
         _render_previous(previous),
         _render_discharge_policy(packet),
-        ROWS_LEGEND + "\n" + render_sections(packet),
+        ROWS_LEGEND + "\n" + render_sections(packet, rendered),
         "Answer with JSON of this shape (every key required, no others):\n" + json.dumps(OUTPUT_SKELETON),
     ]
     return Prompt(template_version=TEMPLATE_VERSION, system=SYSTEM_MESSAGE, user="\n\n".join(parts) + "\n")
 
 
-def render_sections(packet: Packet) -> str:
+def render_sections(packet: Packet, rendered: dict[str, str] | None = None) -> str:
     """Every non-empty section: a header line, then one line per row (note text after its line)."""
     blocks = []
     for name, section in packet.sections.items():
@@ -129,17 +132,26 @@ def render_sections(packet: Packet) -> str:
         columns = SECTION_BY_NAME[name].prompt_columns
         kept = f" ({section.rows_kept} of {section.rows_seen} kept)" if section.truncated else ""
         lines = [f"## {name}{kept}: " + "|".join(columns)]
-        lines.extend(_render_row(row, columns) for row in section.rows)
+        lines.extend(_row_text(row, columns, rendered) for row in section.rows)
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
 
 
-def row_texts(packet: Packet) -> dict[str, list[str]]:
-    """Per section, the text each row adds to the user message (its line, its note text), in row order."""
+def row_texts(packet: Packet, rendered: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Per section, each row's text in the user message (its line, its note text; a newline follows), in row order."""
     return {
-        name: [_render_row(row, SECTION_BY_NAME[name].prompt_columns) + "\n" for row in section.rows]
+        name: [_row_text(row, SECTION_BY_NAME[name].prompt_columns, rendered) for row in section.rows]
         for name, section in packet.sections.items()
     }
+
+
+def _row_text(row: dict[str, Any], columns: tuple[str, ...], rendered: dict[str, str] | None) -> str:
+    if rendered is None:
+        return _render_row(row, columns)
+    text = rendered.get(row["eid"])
+    if text is None:
+        text = rendered[row["eid"]] = _render_row(row, columns)
+    return text
 
 
 def _render_row(row: dict[str, Any], columns: tuple[str, ...]) -> str:

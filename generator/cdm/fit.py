@@ -91,8 +91,7 @@ def fit_full_info(
     shrunk = shrink_to_fit(
         messages,
         lambda level: messages_of(shrunk_case(level)),
-        smallest=messages_of(shrunk_case(levels)),
-        levels=levels,
+        last=lambda: (levels, messages_of(shrunk_case(levels))),
         size=lambda level: _size(messages_of(shrunk_case(level))),
         count=counter.count,
         limit=budget.prompt_limit,
@@ -140,8 +139,7 @@ def fit_history(
     shrunk = shrink_to_fit(
         messages,
         cut,
-        smallest=cut(levels),
-        levels=levels,
+        last=lambda: (levels, cut(levels)),
         size=lambda level: _size(cut(level)),
         count=lambda sent: counter.count(sent, tools),
         limit=budget.prompt_limit,

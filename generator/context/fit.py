@@ -10,18 +10,23 @@ in one fixed order until it does:
   keeps last go first: for labs the normal results between each analyte's first and last one).
 Dropping means lowering caps: the fitted packet is read from the warehouse with the tightened caps (so the
 prompt says "N of M kept"), rendered and counted again. Row sizes (`text_size`) predict where to cut; the counted tokens
-decide; the prompt as first read is not counted when its characters alone put it over (`least_tokens`). Same
+decide; the prompt as first read is not counted when its characters alone (`least_tokens`), or the count of its
+beginning (`beginning_over`), put it over; while a prompt likely over is counted, the smallest prompt is made and
+counted beside it (the server tokenizes while we render). Each row is rendered once, whatever the re-reads. Same
 packet, window and tokenizer: same caps, same prompt, byte for byte. The prompt also leaves 1/`REPAIR_SHARE` of the
 window for a repair round's list of what was wrong.
 """
 
 import bisect
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Any
 
 from generator.context.shrink import Budget, WindowUse, shrink_to_fit, text_size
-from generator.context.tokens import TokenCounter, least_tokens
+from generator.context.tokens import TokenCounter, beginning_over, least_tokens
 from generator.context.window import ContextWindow
 from generator.packet import Packet
 from generator.prompt import Prompt, row_texts
@@ -35,6 +40,9 @@ SHRINK_TIERS: tuple[tuple[str, ...], ...] = (
 )
 NEVER_SHRUNK = ("discharge_notes", "discharge_note_details")
 REPAIR_SHARE = 32  # the fitted prompt leaves 1/32 of the window for a repair turn (what was wrong, briefly)
+# A prompt as read is likely over the limit when its characters at 1.5 a token (our prompts' cost), a quarter of
+# what `least_tokens` assumes, are: then the smallest prompt is made and counted while the first count runs.
+LIKELY_OVER = 4
 
 
 class ContextOverflow(Exception):
@@ -59,7 +67,7 @@ class FittedPrompt:
 
 def fit_admission(
     read: Callable[[Mapping[str, int | None]], Packet],
-    render: Callable[[Packet], Prompt],
+    render: Callable[[Packet, dict[str, str]], Prompt],
     *,
     caps: Mapping[str, int | None],
     window: ContextWindow,
@@ -68,12 +76,14 @@ def fit_admission(
 ) -> FittedPrompt:
     """The admission's packet and prompt, read with `caps` and tightened until the prompt fits the window.
 
-    `read(caps)` reads the packet with those caps (section -> cap, missing = the build's), `render` renders it.
+    `read(caps)` reads the packet with those caps (section -> cap, missing = the build's); `render(packet, rendered)`
+    renders it, taking and keeping row texts in `rendered` (by evidence id; `render_prompt` does).
     After the first read only tighter caps are asked for, so `Warehouse.recapped` on the first packet serves them.
     With an unknown window (or no counter) the packet is read with `caps` and nothing is counted or fitted.
     """
+    rendered: dict[str, str] = {}
     first = read(caps)
-    prompt = render(first)
+    prompt = render(first, rendered)
     if window.tokens is None or counter is None:
         record = FitRecord(
             context_window=None,
@@ -85,25 +95,65 @@ def fit_admission(
         )
         return FittedPrompt(first, prompt, record)
     budget = Budget.of(window.tokens, max_output_tokens).leaving(window.tokens // REPAIR_SHARE)
-    plan = DropPlan(first)
+
+    first_built = (first, prompt)
+    likely_over = LIKELY_OVER * least_tokens(prompt.messages()) > budget.prompt_limit
+
+    @functools.cache
+    def plan() -> DropPlan:  # made only when the prompt as read may not fit
+        return DropPlan(first, rendered)
+
+    @functools.cache
+    def last() -> tuple[int, tuple[Packet, Prompt]]:
+        bare = plan().without_shrinkable(first)
+        return plan().levels, (bare, render(bare, rendered))
+
+    @functools.cache
+    def fixed_size() -> int:
+        return sum(text_size(message["content"]) for message in last()[1][1].messages())
 
     def build(level: int) -> tuple[Packet, Prompt]:
-        packet = read({**caps, **plan.caps_at(level)})
-        return packet, render(packet)
+        packet = read({**caps, **plan().caps_at(level)})
+        return packet, render(packet, rendered)
 
-    bare = plan.without_shrinkable(first)
-    smallest = render(bare)
-    fixed_size = sum(text_size(message["content"]) for message in smallest.messages())
-    shrunk = shrink_to_fit(
-        (first, prompt),
-        build,
-        smallest=(bare, smallest),
-        levels=plan.levels,
-        size=lambda level: fixed_size + plan.kept_size(level),
-        count=lambda built: counter.count(built[1].messages()),
-        limit=budget.prompt_limit,
-        least_tokens=lambda built: least_tokens(built[1].messages()),
-    )
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="token-count") as beside:
+
+        @functools.cache
+        def floor_count() -> Future[int]:
+            return beside.submit(counter.count, last()[1][1].messages())
+
+        def count_first(messages: Sequence[dict[str, Any]]) -> Future[int]:
+            """Starts counting (part of) the prompt as read; a likely-over prompt's smallest one is made and counted
+            meanwhile (the server tokenizes while we render)."""
+            counting = beside.submit(counter.count, messages)
+            if likely_over:
+                floor_count()
+            return counting
+
+        def count(built: tuple[Packet, Prompt]) -> int:
+            if built is first_built:
+                return count_first(prompt.messages()).result()
+            if built is last()[1]:
+                return floor_count().result()
+            return counter.count(built[1].messages())
+
+        def count_beginning(built: tuple[Packet, Prompt]) -> tuple[int, int] | None:
+            cut = beginning_over(prompt.messages(), budget.prompt_limit)
+            if cut is None:
+                return None
+            counting = count_first(cut)
+            return counting.result(), sum(text_size(message["content"]) for message in cut)
+
+        shrunk = shrink_to_fit(
+            first_built,
+            build,
+            last=last,
+            size=lambda level: fixed_size() + plan().kept_size(level),
+            count=count,
+            limit=budget.prompt_limit,
+            least_tokens=lambda built: least_tokens(built[1].messages()),
+            count_beginning=count_beginning,
+        )
     packet, prompt = shrunk.value
     if not shrunk.fits:
         raise ContextOverflow(
@@ -132,8 +182,8 @@ class DropPlan:
     rule has it; the plan only predicts sizes with that, the warehouse decides what a cap keeps.
     """
 
-    def __init__(self, packet: Packet):
-        texts = row_texts(packet)
+    def __init__(self, packet: Packet, rendered: dict[str, str]):
+        texts = row_texts(packet, rendered)
         keyed = []
         for tier_index, tier in enumerate(SHRINK_TIERS):
             for section_index, name in enumerate(tier):

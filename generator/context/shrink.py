@@ -4,7 +4,8 @@ The window is split three ways: a margin (1/64 of it, at least 16 tokens), room 
 (`--max-output-tokens`, but at most a quarter of the window while fitting) and the prompt. A prompt that is too
 long is shrunk through numbered levels (level 0: as given; each level drops more; the last drops all that may
 go). Sizes (`text_size`, a local stand-in for tokens) predict which level should fit; the counted tokens decide
-(`shrink_to_fit`). A prompt that a local lower bound (`least_tokens`) already puts over the limit is not counted.
+(`shrink_to_fit`). A prompt that a lower bound (its characters, or the count of its beginning) already puts over the
+limit is not counted.
 Nothing else goes in, so the same prompt, window and tokenizer always give the same level.
 """
 
@@ -39,8 +40,9 @@ def text_size(text: str) -> int:
 class WindowUse(BaseModel):
     """How one prompt used the window: the records every fitted request carries.
 
-    `unfitted_prompt_tokens` is the prompt as first made, counted; when a local lower bound already put it over
-    the limit it was not counted (None), and `unfitted_prompt_tokens_at_least` holds that bound instead."""
+    `unfitted_prompt_tokens` is the prompt as first made, counted; when a lower bound (its characters, or the count
+    of its beginning) already put it over the limit it was not counted (None), and `unfitted_prompt_tokens_at_least`
+    holds that bound instead."""
 
     context_window: int | None
     window_source: str
@@ -128,41 +130,52 @@ def shrink_to_fit(
     first: T,
     build: Callable[[int], T],
     *,
-    smallest: T,
-    levels: int,
+    last: Callable[[], tuple[int, T]],
     size: Callable[[int], int],
     count: Callable[[T], int],
     limit: int,
     least_tokens: Callable[[T], int] | None = None,
+    count_beginning: Callable[[T], tuple[int, int] | None] | None = None,
 ) -> Shrunk[T]:
     """Shrink `first` (level 0) through `build(level)` until `count` is within `limit`, dropping little more than
     needed.
 
-    `smallest` is the prompt of the last level (`levels`), made without cost (it is counted, never returned);
-    `size(level)` is the prompt's size (`text_size`) at `level` (non-increasing). Each guess draws a line, tokens
-    against size, through the highest level known to be too long and the lowest known to fit (at first: the prompt
-    as given and the smallest one) and takes the level where it meets `AIM` of the limit. It stops at a prompt
-    within `FILL` of the limit, at two neighbouring levels, or after `FIT_ROUNDS` guesses. When even the smallest
-    prompt is too long, nothing is built.
+    `last()` is the last level (`levels`) and its prompt, the smallest, made without cost (it is counted, never
+    returned); `size(level)` is the prompt's size (`text_size`) at `level` (non-increasing); neither is asked for
+    when `first` fits. Each guess draws a line, tokens against size, through the highest level known to be too long
+    and the lowest known to fit (at first: the prompt as given and the smallest one) and takes the level where it
+    meets `AIM` of the limit. It stops at a prompt within `FILL` of the limit, at two neighbouring levels, or after
+    `FIT_ROUNDS` guesses. When even the smallest prompt is too long, nothing is built.
 
-    `least_tokens(value)`, when given, is a local lower bound on `count(value)`: when it puts `first` over the
-    limit, `first` is not counted (it is the longest prompt, its count the dearest), and the first line takes its
-    tokens as the smallest prompt's tokens per unit of size times its size (at least the bound).
+    `first` is the longest prompt, its count the dearest; two lower bounds can spare it. `least_tokens(value)` is
+    a local one; `count_beginning(value)` counts the prompt's beginning, with its size (None: the prompt is not long
+    enough for that to pay). When either puts `first` over the limit, `first` is not counted; the first line takes
+    its tokens on the line through the smallest prompt and the beginning, or else as the smallest prompt's tokens
+    per unit of size times its size (at least the bound).
     """
+    counts, beginning = 0, None
     first_at_least = least_tokens(first) if least_tokens is not None else None
+    if (first_at_least is None or first_at_least <= limit) and count_beginning is not None:
+        beginning = count_beginning(first)
+        if beginning is not None:
+            first_at_least, counts = max(beginning[0], first_at_least or 0), counts + 1
     if first_at_least is not None and first_at_least > limit:
-        first_tokens, counts = None, 0
+        first_tokens = None
     else:
-        first_at_least, counts = None, 1
+        first_at_least, counts = None, counts + 1
         tokens = first_tokens = count(first)
         if tokens <= limit:
             return Shrunk(first, 0, tokens, first_tokens, counts, fits=True)
-    floor_tokens, counts = count(smallest), counts + 1
+    levels, floor_value = last()
+    floor_tokens, counts = count(floor_value), counts + 1
     if floor_tokens > limit:
-        return Shrunk(smallest, levels, floor_tokens, first_tokens, counts, False, first_at_least)
+        return Shrunk(floor_value, levels, floor_tokens, first_tokens, counts, False, first_at_least)
     over_tokens = first_tokens
     if over_tokens is None:  # a guess, corrected by the first count over the limit
-        over_tokens = max(first_at_least, round(floor_tokens * size(0) / max(1, size(levels))))
+        per_size = floor_tokens / max(1, size(levels))
+        if beginning is not None and beginning[1] > size(levels):
+            per_size = (beginning[0] - floor_tokens) / (beginning[1] - size(levels))
+        over_tokens = max(first_at_least, round(floor_tokens + per_size * (size(0) - size(levels))))
     over = (0, size(0), over_tokens)  # the highest level known to be too long
     under = (levels, size(levels), floor_tokens)  # the lowest level known to fit
     fit: tuple[int, T] | None = None  # the lowest level built that fits, with its value

@@ -11,6 +11,9 @@ that over-counts.
   estimate leaves about half of the window unused. A server's `/tokenize` is always worth having.
 - `least_tokens`, the other way round: a count no tokenizer goes below, one token per `MOST_CHARS_PER_TOKEN`
   characters, so that a prompt far over the window need not be counted to know it.
+- `beginning_over`: a prompt's beginning that likely holds more tokens than a limit, so that counting it (a
+  tokenizer never gives a text's beginning more tokens than the whole) proves a long prompt over the limit at
+  a part of the cost of counting all of it.
 """
 
 import json
@@ -29,6 +32,11 @@ PROBE = [{"role": "user", "content": "hello"}]
 # More characters per token than any tokenizer we know averages over a text: the largest vocabularies reach 4-5 on
 # English prose; our prompts (ids, numbers, clinical shorthand) cost 1.3-2.4 with SmolLM2's.
 MOST_CHARS_PER_TOKEN = 6
+# A beginning counted to prove a prompt over a limit holds this many characters per token of the limit: more than
+# our rows cost with SmolLM2 (1.3-1.9), so the beginning is mostly over the limit by itself; it is counted only
+# when the prompt is at least BEGINNING_WORTH times as long (else counting all of it costs little more).
+BEGINNING_CHARS_PER_TOKEN = 2
+BEGINNING_WORTH = 1.25
 
 
 class TokenCountError(Exception):
@@ -129,6 +137,23 @@ def least_tokens(messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, A
     if tools:
         characters += len(json.dumps(list(tools), ensure_ascii=False))
     return characters // MOST_CHARS_PER_TOKEN
+
+
+def beginning_over(messages: Sequence[dict[str, Any]], tokens: int) -> list[dict[str, Any]] | None:
+    """The messages (text contents) cut at the end of the line holding their `BEGINNING_CHARS_PER_TOKEN` x
+    `tokens`-th character; None when they are shorter than `BEGINNING_WORTH` times that."""
+    characters = BEGINNING_CHARS_PER_TOKEN * tokens
+    texts = [message["content"] for message in messages]
+    if sum(map(len, texts)) < BEGINNING_WORTH * characters:
+        return None
+    seen = 0
+    for index, text in enumerate(texts):
+        if seen + len(text) > characters:
+            end = text.find("\n", characters - seen)
+            end = len(text) if end == -1 else end + 1
+            return [*messages[:index], {**messages[index], "content": text[:end]}]
+        seen += len(text)
+    return None
 
 
 def _message_text(message: dict[str, Any]) -> str:

@@ -75,7 +75,7 @@ def test_the_prompt_is_fitted_to_the_window_the_server_advertises(
     assert f"Context window {window:,} tokens (GET /props" in result.output
     context = admission_file(tmp_path, largest, "prompt_record.json")["context"]
     assert context["context_window"] == window and context["token_counter"].startswith("llama.cpp")
-    assert context["prompt_tokens"] <= context["prompt_limit"] < context["unfitted_prompt_tokens"]
+    assert context["prompt_tokens"] <= context["prompt_limit"] < context["unfitted_prompt_tokens_at_least"]
     assert context["rows_dropped"] and context["output_tokens"] == server.chats[0]["max_tokens"]
     assert context["output_clamped"] and context["output_tokens_requested"] == 16000
     key = admission_file(tmp_path, largest, "model_call_record.json")["resume_key"]

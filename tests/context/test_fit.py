@@ -31,7 +31,7 @@ def client(server) -> openai.OpenAI:
 def fit(warehouse, hadm_id, counter, window, *, max_output_tokens=2000, caps=None):
     return fit_admission(
         lambda caps: warehouse.packet(hadm_id, caps),
-        lambda packet: render_prompt(packet, None),
+        lambda packet, rendered: render_prompt(packet, None, rendered),
         caps=caps or {},
         window=ContextWindow(tokens=window, source="test"),
         counter=counter,
@@ -49,7 +49,8 @@ def test_row_texts_add_up_to_the_rendered_sections(largest):
     texts = row_texts(packet)
     shown = [name for name in SECTIONS if packet.sections[name].rows]
     headers = sum(len(line) for line in render_sections(packet).splitlines() if line.startswith("## "))
-    assert len(render_sections(packet)) == headers + len(shown) - 1 + sum(len("".join(texts[name])) for name in shown)
+    rows = sum(len(texts[name]) + len("".join(texts[name])) for name in shown)  # each row's text and its newline
+    assert len(render_sections(packet)) == headers + len(shown) - 1 + rows
 
 
 def test_a_prompt_that_fits_is_sent_as_read_counted_once_and_the_answer_gets_what_it_asked(openai_server, largest):
@@ -69,7 +70,7 @@ def test_fitting_drops_rows_tier_by_tier_until_the_prompt_fits(openai_server, la
     window = unfitted_tokens(warehouse, hadm_id) // 2
     fitted = fit(warehouse, hadm_id, LlamaCppCounter(client(openai_server)), window)
     record, before = fitted.record, warehouse.packet(hadm_id)
-    assert record.prompt_tokens <= record.prompt_limit < record.unfitted_prompt_tokens
+    assert record.prompt_tokens <= record.prompt_limit < record.unfitted_prompt_tokens_at_least
     assert record.prompt_tokens == token_count(render_chat(fitted.prompt.messages()))
     assert record.rows_dropped and 2 <= record.token_counts <= 5
     assert record.prompt_tokens >= 0.9 * record.prompt_limit  # little more dropped than needed
@@ -114,13 +115,30 @@ def test_a_prompt_whose_characters_alone_overflow_is_fitted_without_counting_it_
     assert first.prompt.user.encode() == second.prompt.user.encode() and first.record == second.record
 
 
-def test_a_prompt_that_may_fit_by_its_characters_is_counted_before_fitting(openai_server, largest):
+def test_a_long_prompt_is_proven_over_by_counting_its_beginning_and_the_record_says_so(openai_server, largest):
     warehouse, hadm_id = largest
     FakeLlamaCpp(openai_server, None)
+    unfitted = render_chat(render_prompt(warehouse.packet(hadm_id), None).messages())
     window = unfitted_tokens(warehouse, hadm_id) // 2
+    first, second = (fit(warehouse, hadm_id, LlamaCppCounter(client(openai_server)), window) for _ in range(2))
+    record = first.record
+    counted = [r.body["content"] for r in openai_server.side_requests if r.path == "/tokenize"]
+    beginning = counted[0]
+    assert record.unfitted_prompt_tokens is None and unfitted not in counted
+    assert len(beginning) < 0.8 * len(unfitted) and unfitted.startswith(beginning.rsplit("<|im_end|>", 1)[0])
+    assert record.unfitted_prompt_tokens_at_least == token_count(beginning) > record.prompt_limit
+    assert record.prompt_tokens == token_count(render_chat(first.prompt.messages())) <= record.prompt_limit
+    assert record.prompt_tokens >= 0.9 * record.prompt_limit and record.token_counts <= 4
+    assert first.prompt.user.encode() == second.prompt.user.encode() and first.record == second.record
+
+
+def test_a_prompt_a_little_over_the_limit_is_counted_whole_before_fitting(openai_server, largest):
+    warehouse, hadm_id = largest
+    FakeLlamaCpp(openai_server, None)
+    window = unfitted_tokens(warehouse, hadm_id)
     record = fit(warehouse, hadm_id, LlamaCppCounter(client(openai_server)), window).record
-    assert record.unfitted_prompt_tokens == unfitted_tokens(warehouse, hadm_id)
-    assert record.unfitted_prompt_tokens_at_least is None
+    assert record.unfitted_prompt_tokens == unfitted_tokens(warehouse, hadm_id) > record.prompt_limit
+    assert record.unfitted_prompt_tokens_at_least is None and record.rows_dropped
 
 
 def test_the_output_budget_is_clamped_to_what_the_fitted_prompt_leaves(openai_server, largest):
@@ -151,7 +169,7 @@ def test_the_fitted_prompt_passes_a_server_that_rejects_overflowing_requests(ope
         llm.chat(render_prompt(warehouse.packet(hadm_id), None).messages())
     fitted = fit_admission(
         lambda caps: warehouse.packet(hadm_id, caps),
-        lambda packet: render_prompt(packet, None),
+        lambda packet, rendered: render_prompt(packet, None, rendered),
         caps={},
         window=discover_window(sdk, "local"),
         counter=LlamaCppCounter(sdk),
@@ -176,7 +194,7 @@ def test_an_unknown_window_sends_the_prompt_unfitted_and_counts_nothing(openai_s
     warehouse, hadm_id = largest
     fitted = fit_admission(
         lambda caps: warehouse.packet(hadm_id, caps),
-        lambda packet: render_prompt(packet, None),
+        lambda packet, rendered: render_prompt(packet, None, rendered),
         caps={"labs": 5},
         window=ContextWindow(tokens=None, source="the server does not say"),
         counter=None,

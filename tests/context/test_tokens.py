@@ -6,6 +6,7 @@ from generator.context.tokens import (
     EstimatedCounter,
     LlamaCppCounter,
     VllmCounter,
+    beginning_over,
     estimate_tokens,
     least_tokens,
     token_counter,
@@ -64,3 +65,12 @@ def test_the_lower_bound_is_a_token_per_six_characters_below_any_count():
     assert least_tokens(messages) == len(messages[0]["content"]) // 6
     assert least_tokens(messages, TOOLS) > least_tokens(messages)
     assert least_tokens(messages, TOOLS) < token_count(render_chat(messages, TOOLS)) < estimate_tokens(messages, TOOLS)
+
+
+def test_a_beginning_over_a_limit_ends_at_a_line_and_is_only_cut_from_a_prompt_long_enough_to_pay():
+    rows = "".join(f"LAB#{index}|H+01:00|Sodium|140\n" for index in range(100))  # 29-30 characters a line
+    messages = [{"role": "system", "content": "You write."}, {"role": "user", "content": rows}]
+    cut = beginning_over(messages, 300)  # 600 characters at 2 a token, after the system's 10
+    assert cut[0] == messages[0] and rows.startswith(cut[1]["content"]) and cut[1]["content"].endswith("\n")
+    assert 590 <= len(cut[1]["content"]) < 590 + 30
+    assert beginning_over(messages, len(rows) // 2) is None  # the whole is not 1.25 times the beginning
