@@ -1,7 +1,7 @@
 {#-
     Parent ranks (seq, keep_priority, is_kept, eid) come from the parent's section mart, computed once. The
     detail rows are read three times, so DuckDB holds them once: only those of the batch being written
-    (admission_batched), read from the batch's segment of int_emar_detail__linked (sorted by hadm_id).
+    (admission_batched), found through their parents.
 -#}
 with emar as (
 
@@ -12,12 +12,11 @@ with emar as (
 
 emar_details as (
 
-    select details.* exclude (hadm_id)  -- noqa: RF02
-    from {{ ref('int_emar_detail__linked') }} as details
+    select details.*
+    from {{ ref('stg_mimic_hosp__emar_detail') }} as details
     inner join emar
         on details.emar_id = emar.emar_id
         and details.subject_id = emar.subject_id
-    where {{ in_admission_batch('details.hadm_id') }}
 
 ),
 
