@@ -132,13 +132,13 @@ def fit_admission(
 
         def count(built: tuple[Packet, Prompt]) -> int:
             if built is first_built:
-                return count_first(prompt.messages()).result()
+                return count_first(built[1].messages()).result()
             if built is last()[1]:
                 return floor_count().result()
             return counter.count(built[1].messages())
 
         def count_beginning(built: tuple[Packet, Prompt]) -> tuple[int, int] | None:
-            cut = beginning_over(prompt.messages(), budget.prompt_limit)
+            cut = beginning_over(built[1].messages(), budget.prompt_limit)
             if cut is None:
                 return None
             counting = count_first(cut)
