@@ -151,11 +151,13 @@ def shrink_to_fit(
     a local one; `count_beginning(value)` counts the prompt's beginning, with its size (None: the prompt is not long
     enough for that to pay). When either puts `first` over the limit, `first` is not counted; the first line takes
     its tokens on the line through the smallest prompt and the beginning, or else as the smallest prompt's tokens
-    per unit of size times its size (at least the bound).
+    per unit of size times its size (at least the bound). A long prompt's beginning is counted even when its
+    characters alone put it over: the smallest prompt is mostly prose, the beginning holds rows too, so the line
+    through both aims the first guess where the rows' tokens are.
     """
     counts, beginning = 0, None
     first_at_least = least_tokens(first) if least_tokens is not None else None
-    if (first_at_least is None or first_at_least <= limit) and count_beginning is not None:
+    if count_beginning is not None:
         beginning = count_beginning(first)
         if beginning is not None:
             first_at_least, counts = max(beginning[0], first_at_least or 0), counts + 1

@@ -40,14 +40,12 @@ def discover_window(client: openai.OpenAI, model: str, configured: int | None = 
         return ContextWindow(tokens=configured, source="--context-window")
     found: list[tuple[int, str]] = []
     quick = client.with_options(timeout=DISCOVERY_TIMEOUT_S, max_retries=0)
-    models = _get_json(quick, "/models")
-    entry = _model_entry(models, model)
-    if entry is not None:
-        if _positive(entry.get("max_model_len")):
-            found.append((entry["max_model_len"], "GET /v1/models max_model_len"))
-        meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
-        if _positive(meta.get("n_ctx")):
-            found.append((meta["n_ctx"], "GET /v1/models meta.n_ctx"))
+    entry = model_entry(client, model)
+    if _positive(entry.get("max_model_len")):
+        found.append((entry["max_model_len"], "GET /v1/models max_model_len"))
+    meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
+    if _positive(meta.get("n_ctx")):
+        found.append((meta["n_ctx"], "GET /v1/models meta.n_ctx"))
     props = _get_json(quick, server_root(client.base_url) + "/props")
     settings = props.get("default_generation_settings") if isinstance(props, dict) else None
     if isinstance(settings, dict) and _positive(settings.get("n_ctx")):
@@ -58,6 +56,13 @@ def discover_window(client: openai.OpenAI, model: str, configured: int | None = 
     return ContextWindow(tokens=tokens, source=source)
 
 
+def model_entry(client: openai.OpenAI, model: str | None) -> dict[str, Any]:
+    """What `GET /v1/models` says of `model` (or of the only model listed when `model` is None or named
+    otherwise); empty when it says nothing."""
+    quick = client.with_options(timeout=DISCOVERY_TIMEOUT_S, max_retries=0)
+    return _model_entry(_get_json(quick, "/models"), model) or {}
+
+
 def _get_json(client: openai.OpenAI, path: str) -> Any:
     """The JSON body of a GET, or None when the server has no such endpoint or cannot be reached."""
     try:
@@ -66,7 +71,7 @@ def _get_json(client: openai.OpenAI, path: str) -> Any:
         return None
 
 
-def _model_entry(models: Any, model: str) -> dict[str, Any] | None:
+def _model_entry(models: Any, model: str | None) -> dict[str, Any] | None:
     """The `/v1/models` entry of `model`, or the only entry when the server lists one under another name."""
     entries = models.get("data") if isinstance(models, dict) else None
     if not isinstance(entries, list):

@@ -3,7 +3,8 @@
 when a request overflows the window.
 
 Its tokenizer is simple and deterministic: one token per `CHARS_PER_TOKEN` characters of the rendered chat
-(about what SmolLM2's tokenizer costs on our prompts).
+(about what SmolLM2's tokenizer costs on our prompts), unless told another; `/v1/models` names a vocabulary type
+(llama.cpp's `meta.vocab_type`) only when told one.
 """
 
 import json
@@ -35,8 +36,9 @@ def user_text(body: dict) -> str:
 
 
 class FakeLlamaCpp:
-    """Routes on `server`: `/v1/models` and `/props` advertise `n_ctx` (nothing when None); `/apply-template` (with
-    `template` as the chat template) and `/tokenize` are offered unless told not to. Chat completions get a 400 like
+    """Routes on `server`: `/v1/models` and `/props` advertise `n_ctx` (nothing when None), `/v1/models` also
+    `vocab_type` when given; `/apply-template` (with `template` as the chat template) and `/tokenize` (counting with
+    `tokenizer`) are offered unless told not to. Chat completions get a 400 like
     llama.cpp's when the prompt and `max_tokens` do not fit the window, else the next of `script`, then
     `answer(request body)` as the content (None: the server's queue)."""
 
@@ -49,6 +51,8 @@ class FakeLlamaCpp:
         answer: Callable[[dict], str] | None = lambda body: "{}",
         script: list[ScriptedResponse] = (),
         template: Callable[[list[dict], list[dict] | None], str] = render_chat,
+        tokenizer: Callable[[str], int] = token_count,
+        vocab_type: int | None = None,
     ):
         self.server = server
         self.template = template
@@ -56,7 +60,10 @@ class FakeLlamaCpp:
         self.answer = answer
         self.script = deque(script)
         self.chats: list[dict] = []
+        self.tokenizer = tokenizer
         meta = {"n_ctx": n_ctx, "n_ctx_train": 8192} if n_ctx else {}
+        if vocab_type is not None:
+            meta["vocab_type"] = vocab_type
         server.route("GET", "/v1/models", lambda r: ScriptedResponse(body={"data": [{"id": "local", "meta": meta}]}))
         if n_ctx:
             props = {"default_generation_settings": {"n_ctx": n_ctx}}
@@ -73,7 +80,7 @@ class FakeLlamaCpp:
     def _tokenize(self, request: RecordedRequest) -> ScriptedResponse:
         if "content" not in request.body:
             return error_response(400, "content is required")
-        return ScriptedResponse(body={"tokens": list(range(token_count(request.body["content"])))})
+        return ScriptedResponse(body={"tokens": list(range(self.tokenizer(request.body["content"])))})
 
     def _chat(self, request: RecordedRequest) -> ScriptedResponse:
         self.chats.append(request.body)

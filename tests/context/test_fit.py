@@ -110,6 +110,9 @@ def test_a_prompt_whose_characters_alone_overflow_is_fitted_without_counting_it_
     assert record.unfitted_prompt_tokens_at_least == least_tokens(unfitted.messages()) > record.prompt_limit
     counted = [r.body["content"] for r in openai_server.side_requests if r.path == "/tokenize"]
     assert render_chat(unfitted.messages()) not in counted and len(counted) == 2 * record.token_counts
+    # its beginning is counted all the same: with the smallest prompt it aims the first guess at the rows' tokens
+    whole = render_chat(unfitted.messages())
+    assert sum(whole.startswith(text.rsplit("<|im_end|>", 1)[0]) for text in counted) == 2
     assert record.prompt_tokens == token_count(render_chat(first.prompt.messages())) <= record.prompt_limit
     assert record.prompt_tokens >= 0.9 * record.prompt_limit
     assert first.prompt.user.encode() == second.prompt.user.encode() and first.record == second.record

@@ -1,14 +1,21 @@
 """Counting prompt tokens with the server's tokenizer (llama.cpp, vLLM) or the over-counting estimate."""
 
+import re
+
 import openai
+import pytest
 
 from generator.context.tokens import (
+    HALVING_CHARS,
     EstimatedCounter,
     LlamaCppCounter,
+    TokenCountError,
     VllmCounter,
     beginning_over,
     estimate_tokens,
+    halving_cut,
     least_tokens,
+    listed_tokens,
     token_counter,
 )
 from tests.context.fake_llamacpp import FakeLlamaCpp, render_chat, token_count
@@ -74,3 +81,76 @@ def test_a_beginning_over_a_limit_ends_at_a_line_and_is_only_cut_from_a_prompt_l
     assert cut[0] == messages[0] and rows.startswith(cut[1]["content"]) and cut[1]["content"].endswith("\n")
     assert 590 <= len(cut[1]["content"]) < 590 + 30
     assert beginning_over(messages, len(rows) // 2) is None  # the whole is not 1.25 times the beginning
+
+
+def pieces(text: str) -> int:
+    """A tokenizer that, like BPE's, never merges across a newline: up to three characters of a line a token."""
+    return len(re.findall(r"\n|[^\n]{1,3}", text))
+
+
+def long_chat(seed: int) -> list[dict]:
+    rows = "".join(f"LAB#{seed}{index}|H+01:00|Sodium|{index % 150}\n" for index in range(HALVING_CHARS // 20))
+    return [{"role": "system", "content": "You write."}, {"role": "user", "content": rows}]
+
+
+def tokenized(server) -> list[dict]:
+    return [r.body for r in server.side_requests if r.path == "/tokenize"]
+
+
+def test_a_long_prompt_of_a_bpe_vocabulary_is_counted_in_halves_once_they_matched_the_whole(openai_server):
+    FakeLlamaCpp(openai_server, 8192, tokenizer=pieces, vocab_type=2)
+    counter = token_counter(client(openai_server), "local")
+    first, second = long_chat(1), long_chat(2)
+    before = len(tokenized(openai_server))
+    assert counter.count(first) == pieces(render_chat(first))  # the first: whole, and in halves to check
+    assert len(tokenized(openai_server)) - before == 3
+    before = len(tokenized(openai_server))
+    assert counter.count(second) == pieces(render_chat(second))
+    halves = tokenized(openai_server)[before:]
+    assert len(halves) == 2 and [half["add_special"] for half in halves] == [True, False]
+    assert halves[0]["content"] + halves[1]["content"] == render_chat(second)
+    assert halves[0]["content"].endswith("\n") and not halves[1]["content"][0].isspace()
+    short = [{"role": "user", "content": "LAB#1|H+01:00|Sodium|140"}]
+    before = len(tokenized(openai_server))
+    assert counter.count(short) == pieces(render_chat(short)) and len(tokenized(openai_server)) - before == 1
+
+
+@pytest.mark.parametrize(
+    ("tokenizer", "vocab_type"),
+    [(lambda text: pieces(text) + 1, 2), (pieces, 1), (pieces, None)],
+    ids=["halves-disagree", "spm-vocabulary", "vocabulary-not-said"],
+)
+def test_a_long_prompt_is_counted_whole_unless_halves_are_known_to_add_up(openai_server, tokenizer, vocab_type):
+    FakeLlamaCpp(openai_server, 8192, tokenizer=tokenizer, vocab_type=vocab_type)
+    counter = token_counter(client(openai_server), "local")
+    counter.count(long_chat(1))
+    before = len(tokenized(openai_server))
+    assert counter.count(long_chat(2)) == tokenizer(render_chat(long_chat(2)))
+    assert [body["content"] for body in tokenized(openai_server)[before:]] == [render_chat(long_chat(2))]
+
+
+def test_a_text_is_cut_in_halves_after_a_newline_between_two_characters_that_are_not_whitespace():
+    text = "header\n\n" + "a" * 40 + "\n b\n\nc\nd\ne"
+    cut = halving_cut(text)
+    assert text[cut - 2 : cut + 1] == "c\nd" and cut >= len(text) // 2
+    assert halving_cut("a" * 50 + "\n  \n b\n") is None
+
+
+def test_the_token_list_is_counted_in_its_usual_form_and_read_as_json_in_any_other():
+    assert listed_tokens(b'{"tokens":[1,22,333]}') == 3
+    assert listed_tokens(b'{"tokens": [1, 22,\n 333]}\n') == 3
+    assert listed_tokens(b'{"tokens":[]}') == 0
+    assert listed_tokens(b'{"tokens":[{"id":1,"piece":"a,b"},{"id":2,"piece":"]"}]}') == 2
+    assert listed_tokens(b'{"error":"no [tokens], sorry"}') is None
+    assert listed_tokens(b"<html>502</html>") is None
+
+
+def test_a_tokenizer_that_fails_after_it_worked_raises_an_error_that_says_what_to_check(openai_server):
+    FakeLlamaCpp(openai_server, 8192)
+    counter = token_counter(client(openai_server), "local")
+    openai_server.route("POST", "/tokenize", lambda request: error_response(500, "tokenizer crashed"))
+    with pytest.raises(TokenCountError, match=r"/tokenize failed \(HTTP 500.*check that the server still runs"):
+        counter.count(MESSAGES)
+    openai_server.route("POST", "/tokenize", lambda request: ScriptedResponse(body={"count": 3}))
+    with pytest.raises(TokenCountError, match="answered without tokens"):
+        counter.count(MESSAGES)
