@@ -38,9 +38,9 @@ def user_text(body: dict) -> str:
 class FakeLlamaCpp:
     """Routes on `server`: `/v1/models` and `/props` advertise `n_ctx` (nothing when None), `/v1/models` also
     `vocab_type` when given; `/apply-template` (with `template` as the chat template) and `/tokenize` (counting with
-    `tokenizer`) are offered unless told not to. Chat completions get a 400 like
-    llama.cpp's when the prompt and `max_tokens` do not fit the window, else the next of `script`, then
-    `answer(request body)` as the content (None: the server's queue)."""
+    `tokenizer`) are offered unless told not to. Chat completions get a 400 like llama.cpp's when the prompt (counted
+    with `tokenizer`) and `max_tokens` do not fit the window, else the next of `script`, then `answer(request body)`
+    as the content (None: the server's queue)."""
 
     def __init__(
         self,
@@ -84,7 +84,7 @@ class FakeLlamaCpp:
 
     def _chat(self, request: RecordedRequest) -> ScriptedResponse:
         self.chats.append(request.body)
-        prompt = token_count(self.template(request.body["messages"], request.body.get("tools")))
+        prompt = self.tokenizer(self.template(request.body["messages"], request.body.get("tools")))
         if self.n_ctx and prompt + (request.body.get("max_tokens") or 0) > self.n_ctx:
             return error_response(
                 400,
