@@ -1,11 +1,14 @@
 """The registry of packet sections (dbt_project.yml's `packet_sections`) against the built marts and the docs."""
 
+import shutil
+
 import duckdb
 import pytest
 import yaml
 
 from generator.sections import PACKET_SECTIONS, PROJECT_FILE, SectionRegistryError, read_sections, sections_table
 from tests.conftest import REPO_ROOT
+from tests.test_build import build
 
 COMMON_COLUMNS = ("subject_id", "hadm_id", "eid", "t_rel_min", "seq", "keep_priority", "is_kept")
 
@@ -36,6 +39,44 @@ def test_every_section_row_carries_its_declared_evidence_prefix(synthetic_wareho
                 f" from marts.mart_packet_{section.name}"
             ).fetchone()
             assert rows == prefixed, section.name
+
+
+def test_every_section_mart_declares_its_evidence_ids_unique():
+    """assert_evidence_ids_unique_per_patient leaves each section's own ids to this test."""
+    models = yaml.safe_load((REPO_ROOT / "models" / "marts" / "_marts__models.yml").read_text())["models"]
+    eid_tests = {
+        model["name"]: column.get("data_tests", [])
+        for model in models
+        for column in model.get("columns", [])
+        if column["name"] == "eid"
+    }
+    for section in PACKET_SECTIONS:
+        assert {"unique", "not_null"} <= set(eid_tests[f"mart_packet_{section.name}"]), section.name
+
+
+def check_evidence_ids(dataset, db):
+    return build(dataset, db, "--select", "assert_evidence_ids_unique_per_patient")
+
+
+def test_an_unlinked_note_id_equal_to_a_linked_one_of_the_patient_fails_the_evidence_id_test(
+    synthetic_dataset, synthetic_warehouse, tmp_path
+):
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(synthetic_warehouse, db)
+    assert check_evidence_ids(synthetic_dataset, db).exit_code == 0
+    with duckdb.connect(str(db)) as con:
+        subject_id, eid = con.execute(
+            "select subject_id, eid from marts.mart_packet_radiology_notes order by eid limit 1"
+        ).fetchone()
+        con.execute(
+            "update marts.mart_notes_unlinked set subject_id = ?, eid = ?"
+            " where note_id = (select min(note_id) from marts.mart_notes_unlinked where note_kind = 'radiology')",
+            [subject_id, eid],
+        )
+
+    result = check_evidence_ids(synthetic_dataset, db)
+
+    assert result.exit_code == 1 and "assert_evidence_ids_unique_per_patient" in result.output, result.output
 
 
 def test_each_section_has_exactly_one_cap_var_and_there_are_no_others():
