@@ -6,6 +6,8 @@ For each size it writes a synthetic dataset (once; reused when present) and meas
 - scan: one `count(*)` over every input file (decompress and parse, all text);
 - plain load: `create table tN as select * from read_csv(file)` for every file into a fresh DuckDB file (types
   sniffed, the same memory limit as the build): what a user pays merely to load MIMIC into DuckDB;
+- sorted load: the same, each table sorted by hadm_id (else subject_id) where its file has one: one parse and one
+  sorted write of everything, the floor of a build that writes each table once, in admission order;
 - build: `mimicbench build` (the whole `dbt build`, models and tests) in a subprocess; its peak resident memory
   and the peak size of its spill folder (both polled every second), the warehouse's size, node time by group;
 - packet reads: median and p95 of `Warehouse.packet` over 200 sampled admissions of the result.
@@ -52,16 +54,26 @@ def scan_seconds(folder: Path) -> float:
     return time.monotonic() - started
 
 
-def plain_load_seconds(folder: Path, db: Path, memory_limit: str) -> float:
-    """Seconds to load every csv.gz under `folder` into a fresh DuckDB file, one table each, types sniffed."""
+def plain_load_seconds(folder: Path, db: Path, memory_limit: str, sorted_by_admission: bool = False) -> float:
+    """Seconds to load every csv.gz under `folder` into a fresh DuckDB file, one table each, types sniffed; sorted
+    by hadm_id (else subject_id) where the file has one, with `sorted_by_admission`."""
     db.unlink(missing_ok=True)
     started = time.monotonic()
     with duckdb.connect(str(db), config={"memory_limit": memory_limit}) as con:
         for index, path in enumerate(sorted(folder.rglob("*.csv.gz"))):
-            con.execute(f"create table t{index} as select * from read_csv(?, header = true)", [str(path)])
+            order = admission_order(con, path) if sorted_by_admission else ""
+            con.execute(f"create table t{index} as select * from read_csv(?, header = true) {order}", [str(path)])
     seconds = time.monotonic() - started
     db.unlink()
     return seconds
+
+
+def admission_order(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """`order by hadm_id` (else subject_id) for a file that has the column, else nothing."""
+    described = con.execute("describe select * from read_csv(?, header = true)", [str(path)]).fetchall()
+    columns = {row[0] for row in described}
+    key = next((key for key in ("hadm_id", "subject_id") if key in columns), None)
+    return "" if key is None else f"order by {key}"
 
 
 class FolderPeak:
@@ -196,14 +208,20 @@ def main() -> None:
         peak_gb = memory.peak / 1024**3
         median_ms, p95_ms = packet_read_ms(db)
         scan = scan_seconds(data)
-        load = None if args.no_load else plain_load_seconds(data, args.workdir / "plain_load.duckdb", args.memory_limit)
+        plain_db = args.workdir / "plain_load.duckdb"
+        load = None if args.no_load else plain_load_seconds(data, plain_db, args.memory_limit)
+        sorted_load = None if args.no_load else plain_load_seconds(data, plain_db, args.memory_limit, True)
         size_mb = sum(p.stat().st_size for p in data.rglob("*.csv.gz")) / 1024**2
         admissions = count_rows(data / "hosp" / "admissions.csv.gz")
         labs = count_rows(data / "hosp" / "labevents.csv.gz")
-        load_cells = ("-", "-") if load is None else (f"{load:.1f}", f"{summary.seconds / load:.1f}")
+        load_cells = ("-",) * 4
+        if load is not None:
+            load_cells = (f"{load:.1f}", f"{summary.seconds / load:.1f}")
+            load_cells += (f"{sorted_load:.1f}", f"{summary.seconds / sorted_load:.1f}")
         sizes.append(
             f"| {patients:,} | {admissions:,} | {labs:,} | {size_mb:,.0f} | {scan:.1f} | {load_cells[0]} "
-            f"| {summary.seconds:.1f} | {summary.seconds / scan:.1f} | {load_cells[1]} | {peak_gb:.2f} "
+            f"| {load_cells[2]} | {summary.seconds:.1f} | {summary.seconds / scan:.1f} | {load_cells[1]} "
+            f"| {load_cells[3]} | {peak_gb:.2f} "
             f"| {spill.peak / 1024**3:.2f} | {db.stat().st_size / 1024**3:.2f} | {median_ms:.1f} | {p95_ms:.1f} |"
         )
         groups: dict[str, float] = defaultdict(float)
@@ -213,10 +231,11 @@ def main() -> None:
         print(sizes[-1], file=sys.stderr, flush=True)
 
     print(
-        "| patients | admissions | labevents | input MB | scan s | plain load s | build s | build/scan | build/load "
-        "| peak RSS GB | peak spill GB | warehouse GB | packet median ms | packet p95 ms |"
+        "| patients | admissions | labevents | input MB | scan s | plain load s | sorted load s | build s | build/scan "
+        "| build/load | build/sorted load | peak RSS GB | peak spill GB | warehouse GB | packet median ms "
+        "| packet p95 ms |"
     )
-    print("|" + "---:|" * 14)
+    print("|" + "---:|" * 16)
     print("\n".join(sizes))
     names = sorted({name for _, groups in breakdowns for name in groups})
     print("\n| patients | " + " | ".join(f"{name} s" for name in names) + " |")
