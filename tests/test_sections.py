@@ -68,11 +68,12 @@ def test_an_unlinked_note_id_equal_to_a_linked_one_of_the_patient_fails_the_evid
         subject_id, eid = con.execute(
             "select subject_id, eid from marts.mart_packet_radiology_notes order by eid limit 1"
         ).fetchone()
-        con.execute(
+        updated = con.execute(
             "update marts.mart_notes_unlinked set subject_id = ?, eid = ?"
             " where note_id = (select min(note_id) from marts.mart_notes_unlinked where note_kind = 'radiology')",
             [subject_id, eid],
-        )
+        ).fetchone()[0]
+    assert updated == 1
 
     result = check_evidence_ids(synthetic_dataset, db)
 
