@@ -1,22 +1,57 @@
 {#-
-    Parent ranks (seq, keep_priority, is_kept, eid) come from the parent's section mart, computed once. The
-    detail rows are read three times, so DuckDB holds them once: only those of the batch being written
-    (admission_batched), found through their parents.
+    Parent ranks (seq, keep_priority, is_kept, eid) come from the parent's section mart, computed once. Only the
+    batch's detail keys are held (admission_batched): the window pass runs on them, and the wide detail rows are
+    read once, at the end, joined to their ranks. A wide CTE read twice would be held whole while the mart sorts
+    it (DuckDB materialises a view's CTEs that are read more than once, NOT MATERIALIZED notwithstanding), which
+    made this mart's batches about a fifth slower (docs/benchmarks.md).
 -#}
 with emar as (
 
-    select * from {{ ref('mart_packet_emar') }}
+    select
+        emar_id,
+        subject_id,
+        hadm_id,
+        eid,
+        t_rel_min,
+        seq,
+        keep_priority,
+        is_kept
+    from {{ ref('mart_packet_emar') }}
     where {{ in_admission_batch('hadm_id') }}
 
 ),
 
-emar_details as (
+{#- The same table twice, each read once (so inlined): the keys for the ranking, the wide rows for the end. -#}
+detail_key_rows as (  -- noqa: LT08
 
-    select details.*
-    from {{ ref('stg_mimic_hosp__emar_detail') }} as details
+    select
+        emar_id,
+        subject_id,
+        parent_field_ordinal
+    from {{ ref('stg_mimic_hosp__emar_detail') }}
+
+),
+
+details as (
+
+    select * from {{ ref('stg_mimic_hosp__emar_detail') }}
+
+),
+
+detail_keys as (
+
+    select
+        detail_key_rows.emar_id,
+        detail_key_rows.subject_id,
+        detail_key_rows.parent_field_ordinal,
+        {{ dbt.safe_cast(dbt.split_part('detail_key_rows.parent_field_ordinal', "'.'", 1),
+            api.Column.translate_type('integer')) }} as ordinal_major,
+        {{ dbt.safe_cast(dbt.split_part('detail_key_rows.parent_field_ordinal', "'.'", 2),
+            api.Column.translate_type('integer')) }} as ordinal_minor
+    from detail_key_rows
     inner join emar
-        on details.emar_id = emar.emar_id
-        and details.subject_id = emar.subject_id
+        on detail_key_rows.emar_id = emar.emar_id
+        and detail_key_rows.subject_id = emar.subject_id
 
 ),
 
@@ -34,7 +69,7 @@ detail_counts as (  -- noqa: LT08
         emar_id,
         subject_id,
         count(*) as n_details
-    from emar_details
+    from detail_keys
     group by emar_id, subject_id
 
 ),
@@ -63,26 +98,6 @@ parents as (
     inner join detail_counts
         on emar.emar_id = detail_counts.emar_id
         and emar.subject_id = detail_counts.subject_id
-
-),
-
-
-
-{#-
-    The window pass runs on narrow key columns; the wide detail rows join back once at the end, by
-    (emar_id, subject_id, parent_field_ordinal), which is unique in staging (a data test there).
--#}
-detail_keys as (  -- noqa: LT08
-
-    select
-        emar_id,
-        subject_id,
-        parent_field_ordinal,
-        {{ dbt.safe_cast(dbt.split_part('parent_field_ordinal', "'.'", 1), api.Column.translate_type('integer')) }}
-            as ordinal_major,
-        {{ dbt.safe_cast(dbt.split_part('parent_field_ordinal', "'.'", 2), api.Column.translate_type('integer')) }}
-            as ordinal_minor
-    from emar_details
 
 ),
 
@@ -123,7 +138,7 @@ ordered as (
 ranked as (
 
     select
-        emar_details.*,
+        details.*,
         ordered.hadm_id,
         ordered.parent_eid,
         ordered.parent_t_rel_min,
@@ -131,11 +146,12 @@ ranked as (
         ordered.seq,
         cast(ordered.details_before_in_keep_priority + (ordered.seq - ordered.details_before_in_seq) as bigint)
             as keep_priority
+    {#- (emar_id, subject_id, parent_field_ordinal) is unique in staging (a data test there). #}
     from ordered
-    inner join emar_details
-        on ordered.emar_id = emar_details.emar_id
-        and ordered.subject_id = emar_details.subject_id
-        and ordered.parent_field_ordinal is not distinct from emar_details.parent_field_ordinal
+    inner join details
+        on ordered.emar_id = details.emar_id
+        and ordered.subject_id = details.subject_id
+        and ordered.parent_field_ordinal is not distinct from details.parent_field_ordinal
 
 ),
 

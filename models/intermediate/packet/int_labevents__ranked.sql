@@ -1,9 +1,26 @@
 {#-
     The ranking runs on narrow key columns only (labevent_id is unique and not null in
-    int_labevents__linked); the wide lab columns join back once, after the three window passes. Read twice,
-    so DuckDB holds it once: only the rows of the batch being written (admission_batched).
+    int_labevents__linked); the wide lab columns are read once, after the three window passes, joined to their
+    ranks. Both reads keep only the rows of the batch being written (admission_batched). One CTE read twice
+    would be held whole, wide, while the mart sorts it (DuckDB materialises a view's CTEs that are read more
+    than once), which made this mart's batches slower (docs/benchmarks.md).
 -#}
-with labevents as (
+with lab_keys as (
+
+    select
+        labevent_id,
+        subject_id,
+        hadm_id,
+        itemid,
+        charttime,
+        storetime,
+        flag
+    from {{ ref('int_labevents__linked') }}
+    where {{ in_admission_batch('hadm_id') }}
+
+),
+
+labevents as (
 
     select * from {{ ref('int_labevents__linked') }}
     where {{ in_admission_batch('hadm_id') }}
@@ -25,17 +42,17 @@ lab_items as (
 keys_of_admissions as (
 
     select
-        labevents.labevent_id,
-        labevents.hadm_id,
-        labevents.itemid,
-        labevents.charttime,
-        labevents.storetime,
-        labevents.flag is not null as is_flagged,
+        lab_keys.labevent_id,
+        lab_keys.hadm_id,
+        lab_keys.itemid,
+        lab_keys.charttime,
+        lab_keys.storetime,
+        lab_keys.flag is not null as is_flagged,
         admissions.admittime
-    from labevents
+    from lab_keys
     inner join admissions
-        on labevents.hadm_id = admissions.hadm_id
-        and labevents.subject_id = admissions.subject_id
+        on lab_keys.hadm_id = admissions.hadm_id
+        and lab_keys.subject_id = admissions.subject_id
 
 ),
 
