@@ -232,6 +232,23 @@ def test_select_rebuilds_its_nodes_inside_a_copy_of_the_complete_warehouse(synth
         assert con.execute("select count(*) from marts.mart_packets").fetchone()[0] > 0
 
 
+def test_a_uniqueness_test_checked_in_passes_finds_a_doubled_key(synthetic_dataset, warehouse_copy):
+    """With passes of 2,000 rows the lab mart's eid test reads the mart in several hash partitions of its keys:
+    it passes on the built warehouse and fails once one row is doubled."""
+    test, passes = "unique_mart_packet_labs_eid", ("--vars", "{uniqueness_rows_per_pass: 2000}")
+
+    clean = build(synthetic_dataset, warehouse_copy, "--select", test, *passes)
+    compiled = next(warehouse_copy.with_name(f".{warehouse_copy.name}.dbt").rglob(f"compiled/**/{test}.sql"))
+    with duckdb.connect(str(warehouse_copy)) as con:
+        rows = con.execute("select count(*) from marts.mart_packet_labs").fetchone()[0]
+        con.execute("insert into marts.mart_packet_labs from marts.mart_packet_labs order by eid desc limit 1")
+    doubled = build(synthetic_dataset, warehouse_copy, "--select", test, *passes)
+
+    assert clean.exit_code == 0, clean.output
+    assert compiled.read_text().count("group by") == -(-rows // 2000) > 1
+    assert doubled.exit_code == 1 and test in doubled.output
+
+
 def test_select_is_refused_without_a_complete_warehouse_of_the_same_origin(
     synthetic_dataset, dataset_copy, warehouse_copy, tmp_path
 ):

@@ -1,9 +1,4 @@
-{#- Fails for each combination of `columns` that occurs more than once. -#}
+{#- Fails for each combination of `columns` that occurs more than once (checked in passes: duplicate_keys). -#}
 {% test unique_combination(model, columns) %}
-    select
-        {{ columns | join(', ') }},
-        count(*) as n_rows
-    from {{ model }}
-    group by {{ columns | join(', ') }}
-    having count(*) > 1
+    {{ duplicate_keys(model, columns) }}
 {% endtest %}
