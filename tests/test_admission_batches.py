@@ -53,10 +53,10 @@ def test_a_mart_built_in_batches_equals_one_built_at_once_and_is_stored_sorted(
     assert (only_batched, only_once, out_of_order) == (0, 0, 0)
 
 
-def test_the_qa_first_lab_results_built_in_batches_equal_those_built_at_once(
-    many_batches_warehouse, synthetic_warehouse
+@pytest.mark.parametrize("table", ["qa.int_qa__first_lab_results", "qa.int_qa__first_flagged_results"])
+def test_the_qa_first_results_built_in_batches_equal_those_built_at_once(
+    table, many_batches_warehouse, synthetic_warehouse
 ):
-    table = "qa.int_qa__first_lab_results"
     with duckdb.connect(str(many_batches_warehouse), read_only=True) as con:
         con.execute(f"attach '{synthetic_warehouse}' as once (read_only)")
         rows = con.execute(f"select count(*) from {table}").fetchone()[0]

@@ -1,24 +1,17 @@
 {#- "What was the value of the patient's first <lab> result flagged abnormal?": the earliest flagged result of
     each test over the whole record (admission, then time), only where no other flagged result of the test
-    shares its admission and time. Asked after the last admission. -#}
-with lab_results as (
+    shares its admission and time. Asked after the last admission. The earliest of the record is the earliest
+    of its admissions' first flagged results (int_qa__first_flagged_results, which keeps ties). -#}
+with first_flagged as (
 
-    select * from {{ ref('int_qa__lab_results') }}
-
-),
-
-flagged as (
-
-    select *
-    from lab_results
-    where flag is not null
+    select * from {{ ref('int_qa__first_flagged_results') }}
 
 ),
 
 earliest as (
 
     select *
-    from flagged
+    from first_flagged
     qualify rank() over (partition by subject_id, label order by admission_index, t_rel_min) = 1
 
 ),
