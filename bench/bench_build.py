@@ -34,7 +34,7 @@ from generator.inputs import resolve_inputs
 from generator.warehouse import Warehouse
 
 PACKET_SAMPLES = 200
-SLOWEST_NODES = 15
+SLOWEST_NODES = 15  # also the number of highest-memory nodes printed
 
 
 def synthesize(out: Path, patients: int) -> None:
@@ -98,15 +98,35 @@ class FolderPeak:
 
 class ChildrenPeak:
     """The largest resident memory this process's descendants reach together while this runs (polled once a
-    second from /proc, in a thread): the build's dbt process, per size, unlike getrusage's maximum over all."""
+    second from /proc, in a thread): the build's dbt process, per size, unlike getrusage's maximum over all.
+    Keeps every sample, and the time each dbt node finished (`node_finished`, the build's progress callback), so
+    that `node_peaks` tells which node ran at each peak."""
 
     def __init__(self):
         self.peak, self._stop = 0, threading.Event()
+        self.samples: list[tuple[float, int]] = []
+        self.finished: list[tuple[float, str]] = []
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
     def _poll(self) -> None:
         while not self._stop.wait(1.0):
-            self.peak = max(self.peak, descendants_rss_bytes(os.getpid()))
+            rss = descendants_rss_bytes(os.getpid())
+            self.samples.append((time.monotonic(), rss))
+            self.peak = max(self.peak, rss)
+
+    def node_finished(self, progress_line: str) -> None:
+        """`[12/400] SUCCESS mart_x (3.1s)` -> the time `mart_x` finished."""
+        self.finished.append((time.monotonic(), progress_line.split("] ", 1)[-1].split()[1]))
+
+    def node_peaks(self) -> dict[str, int]:
+        """Each node's largest sample: the samples after the previous node finished, up to its own finish."""
+        peaks: dict[str, int] = {}
+        samples, index = self.samples, 0
+        for finished_at, name in self.finished:
+            while index < len(samples) and samples[index][0] <= finished_at:
+                peaks[name] = max(peaks.get(name, 0), samples[index][1])
+                index += 1
+        return peaks
 
     def __enter__(self) -> "ChildrenPeak":
         self._thread.start()
@@ -204,7 +224,7 @@ def main() -> None:
         db = args.workdir / f"warehouse_{patients}.duckdb"
         # The build first: at a size where it fails, it fails before the baselines have cost their time.
         with FolderPeak(db.with_name(f".{db.name}.dbt") / "tmp") as spill, ChildrenPeak() as memory:
-            summary = build_warehouse(inputs, db)
+            summary = build_warehouse(inputs, db, on_progress=memory.node_finished)
         peak_gb = memory.peak / 1024**3
         median_ms, p95_ms = packet_read_ms(db)
         scan = scan_seconds(data)
@@ -245,6 +265,9 @@ def main() -> None:
     print(f"\n| slowest nodes at {args.patients[-1]:,} patients | kind | s |\n|---|---|---:|")
     for node in sorted(summary.nodes, key=lambda node: -node.seconds)[:SLOWEST_NODES]:
         print(f"| {node.name} | {node.resource_type} | {node.seconds:.1f} |")
+    print(f"\n| nodes with the highest memory at {args.patients[-1]:,} patients | peak RSS GiB |\n|---|---:|")
+    for name, peak in sorted(memory.node_peaks().items(), key=lambda item: -item[1])[:SLOWEST_NODES]:
+        print(f"| {name} | {peak / 1024**3:.2f} |")
 
 
 if __name__ == "__main__":
