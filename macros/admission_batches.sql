@@ -3,6 +3,13 @@
     macros/materializations/admission_batched.sql).
 -#}
 
+{#- A model's configuration as a batched write: the materialization, and the batches it reads declared as a
+    dependency (so int_admission_batches is built first). -#}
+{% macro written_in_admission_batches() -%}
+    {{ config(materialized='admission_batched') }}
+    {%- set _batches = ref('int_admission_batches') -%}
+{%- endmacro %}
+
 {#-
     True for the rows of the admissions in the batch being written; outside a batched write (no batch set), true
     for every row, so the model reads the same when compiled, shown, unit-tested or built as a plain table.

@@ -26,9 +26,7 @@
 -#}
 {% macro packet_section_mart(name) -%}
     {%- set section = packet_section(name) -%}
-    {{ config(materialized='admission_batched') }}
-    {#- The materialization reads the batches: -#}
-    {%- set _batches = ref('int_admission_batches') %}
+    {{ written_in_admission_batches() }}
 
 with ranked as (
 

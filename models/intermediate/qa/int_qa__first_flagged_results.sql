@@ -2,9 +2,7 @@
     tie stays visible): the rows from which the first-abnormal question takes a record's first flagged result.
     Per admission, so written one batch of admissions at a time (admission_batched): the window pass holds one
     batch of labs, and the question's own pass over the whole record reads these few rows, not every lab. -#}
-{{ config(materialized='admission_batched') }}
-{#- The materialization reads the batches: -#}
-{%- set _batches = ref('int_admission_batches') %}
+{{ written_in_admission_batches() }}
 
 with lab_results as (
 

@@ -1,9 +1,7 @@
 {#- Each admission's first numeric result of each test, where no other result of that test shares its time: the
     one-row golds of the value and trend questions. Per admission, so written one batch of admissions at a time
     (admission_batched): the two window passes hold one batch of labs, not all of them. -#}
-{{ config(materialized='admission_batched') }}
-{#- The materialization reads the batches: -#}
-{%- set _batches = ref('int_admission_batches') %}
+{{ written_in_admission_batches() }}
 
 with lab_results as (
 
