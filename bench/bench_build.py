@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from generator.build import NodeResult, build_warehouse
+from generator.build import BuildError, NodeResult, build_warehouse
 from generator.inputs import resolve_inputs
 from generator.warehouse import Warehouse
 
@@ -204,6 +204,12 @@ def count_rows(path: Path) -> int:
         return sum(1 for _ in handle) - 1
 
 
+def print_memory_peaks(label: str, memory: ChildrenPeak) -> None:
+    print(f"\n| nodes with the highest memory at {label} | peak RSS GiB |\n|---|---:|")
+    for name, peak in sorted(memory.node_peaks().items(), key=lambda item: -item[1])[:SLOWEST_NODES]:
+        print(f"| {name} | {peak / 1024**3:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, nargs="+", default=[400, 4000, 20000])
@@ -223,8 +229,13 @@ def main() -> None:
         inputs = resolve_inputs(data, data / "note")
         db = args.workdir / f"warehouse_{patients}.duckdb"
         # The build first: at a size where it fails, it fails before the baselines have cost their time.
-        with FolderPeak(db.with_name(f".{db.name}.dbt") / "tmp") as spill, ChildrenPeak() as memory:
-            summary = build_warehouse(inputs, db, on_progress=memory.node_finished)
+        try:
+            with FolderPeak(db.with_name(f".{db.name}.dbt") / "tmp") as spill, ChildrenPeak() as memory:
+                summary = build_warehouse(inputs, db, on_progress=memory.node_finished)
+        except BuildError as error:
+            print(f"peak RSS {memory.peak / 1024**3:.2f} GiB, peak spill {spill.peak / 1024**3:.2f} GiB")
+            print_memory_peaks(f"{patients:,} patients, until the build failed", memory)
+            sys.exit(f"the build failed at {patients:,} patients: {error}")
         peak_gb = memory.peak / 1024**3
         median_ms, p95_ms = packet_read_ms(db)
         scan = scan_seconds(data)
@@ -265,9 +276,7 @@ def main() -> None:
     print(f"\n| slowest nodes at {args.patients[-1]:,} patients | kind | s |\n|---|---|---:|")
     for node in sorted(summary.nodes, key=lambda node: -node.seconds)[:SLOWEST_NODES]:
         print(f"| {node.name} | {node.resource_type} | {node.seconds:.1f} |")
-    print(f"\n| nodes with the highest memory at {args.patients[-1]:,} patients | peak RSS GiB |\n|---|---:|")
-    for name, peak in sorted(memory.node_peaks().items(), key=lambda item: -item[1])[:SLOWEST_NODES]:
-        print(f"| {name} | {peak / 1024**3:.2f} |")
+    print_memory_peaks(f"{args.patients[-1]:,} patients", memory)
 
 
 if __name__ == "__main__":
