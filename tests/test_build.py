@@ -126,7 +126,7 @@ def test_bad_vars_are_rejected_before_building(synthetic_dataset, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("budget", "duckdb_limit"), [("12GB", "9600MB"), ("16GiB", "13743MB"), (" 9000mb ", "7200MB"), ("1.5GB", "1200MB")]
+    ("budget", "duckdb_limit"), [("12GB", "8400MB"), ("16GiB", "12025MB"), (" 9000mb ", "6300MB"), ("1.5GB", "1050MB")]
 )
 def test_duckdb_gets_its_share_of_the_builds_memory(budget, duckdb_limit):
     assert duckdb_memory_limit(budget) == duckdb_limit
