@@ -11,7 +11,6 @@ opened read-only) and writes its rows into a scratch database in that folder, de
 
 import os
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -20,36 +19,28 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_build import FolderPeak  # noqa: E402
+from bench_build import EverySecond, FolderPeak  # noqa: E402
 
 from generator.build import duckdb_memory_limit  # noqa: E402
 
 
-class MemoryPeak:
+class MemoryPeak(EverySecond):
     """This process's largest resident memory while this runs, and how much of it DuckDB's buffer manager did not
-    account for then (resident minus `duckdb_memory()`): sampled once a second, in a thread, through a cursor of
-    `con`."""
+    account for then (resident minus `duckdb_memory()`, read through a cursor of `con`)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
+        super().__init__()
         self.peak = self.outside_at_peak = 0
-        self._cursor, self._stop = con.cursor(), threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._cursor, self._page = con.cursor(), os.sysconf("SC_PAGE_SIZE")
 
-    def _poll(self) -> None:
-        page = os.sysconf("SC_PAGE_SIZE")
-        while not self._stop.wait(1.0):
-            resident = int(Path("/proc/self/statm").read_text().split()[1]) * page
-            tracked = self._cursor.execute("select sum(memory_usage_bytes) from duckdb_memory()").fetchone()[0]
-            if resident > self.peak:
-                self.peak, self.outside_at_peak = resident, resident - tracked
-
-    def __enter__(self) -> "MemoryPeak":
-        self._thread.start()
-        return self
+    def sample(self) -> None:
+        resident = int(Path("/proc/self/statm").read_text().split()[1]) * self._page
+        tracked = self._cursor.execute("select sum(memory_usage_bytes) from duckdb_memory()").fetchone()[0]
+        if resident > self.peak:
+            self.peak, self.outside_at_peak = resident, resident - tracked
 
     def __exit__(self, *_) -> None:
-        self._stop.set()
-        self._thread.join()
+        super().__exit__()
         self._cursor.close()
 
 

@@ -76,18 +76,21 @@ def admission_order(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     return "" if key is None else f"order by {key}"
 
 
-class FolderPeak:
-    """The largest total size a folder reaches while this runs (polled once a second, in a thread)."""
+class EverySecond:
+    """Calls `sample()` once a second, in a thread, while this runs (a `with` block)."""
 
-    def __init__(self, folder: Path):
-        self.folder, self.peak, self._stop = folder, 0, threading.Event()
+    def __init__(self):
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def sample(self) -> None:
+        raise NotImplementedError
 
     def _poll(self) -> None:
         while not self._stop.wait(1.0):
-            self.peak = max(self.peak, folder_bytes(self.folder))
+            self.sample()
 
-    def __enter__(self) -> "FolderPeak":
+    def __enter__(self):
         self._thread.start()
         return self
 
@@ -96,23 +99,33 @@ class FolderPeak:
         self._thread.join()
 
 
-class ChildrenPeak:
-    """The largest resident memory this process's descendants reach together while this runs (polled once a
-    second from /proc, in a thread): the build's dbt process, per size, unlike getrusage's maximum over all.
-    Keeps every sample, and the time each dbt node finished (`node_finished`, the build's progress callback), so
-    that `node_peaks` tells which node ran at each peak."""
+class FolderPeak(EverySecond):
+    """The largest total size a folder reaches while this runs."""
+
+    def __init__(self, folder: Path):
+        super().__init__()
+        self.folder, self.peak = folder, 0
+
+    def sample(self) -> None:
+        self.peak = max(self.peak, folder_bytes(self.folder))
+
+
+class ChildrenPeak(EverySecond):
+    """The largest resident memory this process's descendants reach together while this runs (from /proc): the
+    build's dbt process, per size, unlike getrusage's maximum over all. Keeps every sample, and the time each dbt
+    node finished (`node_finished`, the build's progress callback), so that `node_peaks` tells which node ran at
+    each peak."""
 
     def __init__(self):
-        self.peak, self._stop = 0, threading.Event()
+        super().__init__()
+        self.peak = 0
         self.samples: list[tuple[float, int]] = []
         self.finished: list[tuple[float, str]] = []
-        self._thread = threading.Thread(target=self._poll, daemon=True)
 
-    def _poll(self) -> None:
-        while not self._stop.wait(1.0):
-            rss = descendants_rss_bytes(os.getpid())
-            self.samples.append((time.monotonic(), rss))
-            self.peak = max(self.peak, rss)
+    def sample(self) -> None:
+        rss = descendants_rss_bytes(os.getpid())
+        self.samples.append((time.monotonic(), rss))
+        self.peak = max(self.peak, rss)
 
     def node_finished(self, progress_line: str) -> None:
         """`[12/400] SUCCESS mart_x (3.1s)` -> the time `mart_x` finished."""
@@ -127,14 +140,6 @@ class ChildrenPeak:
                 peaks[name] = max(peaks.get(name, 0), samples[index][1])
                 index += 1
         return peaks
-
-    def __enter__(self) -> "ChildrenPeak":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def descendants_rss_bytes(root: int) -> int:
