@@ -21,12 +21,7 @@ with emar as (
 
 ),
 
-{#-
-    The same table twice, each read once (so inlined): the keys for the ranking, the wide rows for the end. Both
-    read only the batch's segment of the table (written in its eMAR rows' hadm_id order) and the rows whose eMAR
-    row has no hadm_id (a time-window link may bring those into any batch); the join to the batch's parents keeps
-    the right ones.
--#}
+{#- The same table twice, each read once (so inlined): the keys for the ranking, the wide rows for the end. -#}
 detail_key_rows as (  -- noqa: LT08
 
     select
@@ -34,14 +29,12 @@ detail_key_rows as (  -- noqa: LT08
         subject_id,
         parent_field_ordinal
     from {{ ref('stg_mimic_hosp__emar_detail') }}
-    where {{ in_admission_batch('hadm_id') }} or hadm_id is null
 
 ),
 
 details as (
 
-    select * exclude (hadm_id) from {{ ref('stg_mimic_hosp__emar_detail') }}
-    where {{ in_admission_batch('hadm_id') }} or hadm_id is null
+    select * from {{ ref('stg_mimic_hosp__emar_detail') }}
 
 ),
 
