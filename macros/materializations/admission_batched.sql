@@ -5,7 +5,8 @@
     (partitioned by hadm_id), joins and unions down to the table scans, so a section's window passes and its
     sorted write hold one batch, not the whole section, and memory and spill stay flat as the input grows. A
     model sorted by (hadm_id, ...) stays sorted as a whole. Built beside the old table and swapped in, as
-    dbt-duckdb's table materialization does (contracts included).
+    dbt-duckdb's table materialization does (contracts included). The batch variables belong to this node's
+    DuckDB cursor, which dbt closes when the node ends, so a batch that fails leaves no range set for the next node.
 -#}
 {% materialization admission_batched, adapter='duckdb' %}
 
