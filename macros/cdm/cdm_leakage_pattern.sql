@@ -71,3 +71,24 @@
         end
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- A `case` giving the first `cdm_procedure_keywords` category (by its lowest priority, then name) one of whose
+    keywords starts a word of `text`; null when none does. -#}
+{% macro cdm_procedure_category(text) -%}
+    {%- set categories = cdm_seed_rows(
+        'cdm_procedure_keywords', ['category', 'min(priority)'], 'min(priority), category', 'true group by category'
+    ) -%}
+    {%- if not categories -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- else -%}
+        case
+        {%- for category, priority in categories %}
+            when {{ cdm_regexp_matches_ci(
+                text,
+                cdm_keywords_pattern('cdm_procedure_keywords', 'keyword', "category = '" ~ category ~ "'", word_end=false)
+            ) }} then '{{ category }}'
+        {%- endfor %}
+        end
+    {%- endif -%}
+{%- endmacro %}

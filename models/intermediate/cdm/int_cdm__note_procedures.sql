@@ -5,9 +5,6 @@
     and "none"-like items ("none", "n/a", "___") are dropped. `category` is the scored treatment the item
     names (`cdm_procedure_keywords`, lowest priority first), null when none.
 -#}
-{%- set categories = cdm_seed_rows(
-    'cdm_procedure_keywords', ['category', 'min(priority)'], 'min(priority), category', 'true group by category'
-) %}
 with sections as (
 
     select * from {{ ref('int_cdm__discharge_sections') }}
@@ -67,18 +64,7 @@ final as (
         hadm_id,
         item_no,
         title,
-        {%- if categories %}
-        case
-        {%- for category, priority in categories %}
-            when {{ cdm_regexp_matches_ci(
-                'title',
-                cdm_keywords_pattern('cdm_procedure_keywords', 'keyword', "category = '" ~ category ~ "'", word_end=false)
-            ) }} then '{{ category }}'
-            {%- endfor %}
-        end as category
-        {%- else %}
-        cast(null as {{ dbt.type_string() }}) as category
-        {%- endif %}
+        {{ cdm_procedure_category('title') }} as category
     from kept
 
 )
