@@ -1,8 +1,10 @@
 """Warehouse build time, memory and disk at several dataset sizes, against a scan and a plain load of the same files.
 
-Usage: .venv/bin/python bench/bench_build.py --patients 400 4000 20000 [--workdir build/bench] [--no-load]
+Usage: .venv/bin/python bench/bench_build.py --patients 400 4000 20000 [--workdir build/bench] [--no-load] [--shuffled]
 
-For each size it writes a synthetic dataset (once; reused when present) and measures, in one run (the build first):
+For each size it writes a synthetic dataset (once; reused when present; with --shuffled, a copy whose files have
+their rows in random order, as MIMIC-IV's interleave subjects where the synthetic ones are written subject by
+subject) and measures, in one run (the build first):
 - scan: one `count(*)` over every input file (decompress and parse, all text);
 - plain load: `create table tN as select * from read_csv(file)` for every file into a fresh DuckDB file (types
   sniffed, the same memory limit as the build): what a user pays merely to load MIMIC into DuckDB;
@@ -19,6 +21,7 @@ import argparse
 import gzip
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,6 +45,26 @@ def synthesize(out: Path, patients: int) -> None:
         return
     command = [sys.executable, "-m", "generator", "synth", "--out", str(out), "--patients", str(patients)]
     subprocess.run(command + ["--seed", "1", "--force"], check=True)
+
+
+def shuffled_copy(folder: Path, memory_limit: str) -> Path:
+    """`folder`'s csv.gz files with their rows in random order, in `<folder>_shuffled` (written once, beside it, and
+    renamed into place when complete). The copy carries no synthetic marker, so it reads as credentialed data."""
+    copy = folder.with_name(f"{folder.name}_shuffled")
+    if copy.exists():
+        return copy
+    partial = folder.with_name(f".{copy.name}.partial")
+    config = {"memory_limit": memory_limit, "temp_directory": str(partial / ".tmp")}
+    with duckdb.connect(config=config) as con:
+        con.execute("select setseed(0.5)")
+        for path in sorted(folder.rglob("*.csv.gz")):
+            target = partial / path.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            rows = f"select * from read_csv('{path}', header = true, all_varchar = true) order by random()"
+            con.execute(f"copy ({rows}) to '{target}' (header, compression gzip)")
+    shutil.rmtree(partial / ".tmp", ignore_errors=True)
+    partial.rename(copy)
+    return copy
 
 
 def scan_seconds(folder: Path) -> float:
@@ -225,14 +248,19 @@ def main() -> None:
         help="DuckDB's memory limit for the plain load (the build uses MIMICBENCH_MEMORY_LIMIT, 12GB by default).",
     )
     parser.add_argument("--no-load", action="store_true", help="Skip the plain-load baseline.")
+    parser.add_argument(
+        "--shuffled", action="store_true", help="Build on a copy of each dataset with its files' rows in random order."
+    )
     args = parser.parse_args()
 
     sizes, breakdowns = [], []
     for patients in args.patients:
         data = args.workdir / f"synthetic_{patients}"
         synthesize(data, patients)
+        if args.shuffled:
+            data = shuffled_copy(data, args.memory_limit)
         inputs = resolve_inputs(data, data / "note")
-        db = args.workdir / f"warehouse_{patients}.duckdb"
+        db = args.workdir / f"warehouse_{data.name.removeprefix('synthetic_')}.duckdb"
         # The build first: at a size where it fails, it fails before the baselines have cost their time.
         try:
             with FolderPeak(db.with_name(f".{db.name}.dbt") / "tmp") as spill, ChildrenPeak() as memory:
