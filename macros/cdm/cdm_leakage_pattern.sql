@@ -54,41 +54,47 @@
 {%- endmacro %}
 
 
-{#- A `case` giving the `value` of the first `cdm_imaging_keywords` row of `kind` (by priority, value) whose
-    keyword occurs in `text` as a whole word; null when none does. -#}
-{% macro cdm_imaging_class(text, kind) -%}
-    {%- set rows = cdm_seed_rows(
-        'cdm_imaging_keywords', ['keyword', 'value'], 'priority, value, keyword', "kind = '" ~ kind ~ "'"
-    ) -%}
-    {%- if not rows -%}
+{#- A `case` giving the value of the first (pattern, value) pair whose pattern (a SQL string literal) matches
+    `text`; null when none does or there are no pairs. -#}
+{% macro cdm_first_match(text, cases) -%}
+    {%- if not cases -%}
         cast(null as {{ dbt.type_string() }})
     {%- else -%}
         case
-        {%- for keyword, value in rows %}
-            when {{ cdm_regexp_matches_ci(text, "'" ~ cdm_word_boundary() ~ cdm_keyword_literal_regex(keyword) ~ cdm_word_boundary() ~ "'") }}
-                then '{{ value | replace("'", "''") }}'
+        {%- for pattern, value in cases %}
+            when {{ cdm_regexp_matches_ci(text, pattern) }} then '{{ value | replace("'", "''") }}'
         {%- endfor %}
         end
     {%- endif -%}
 {%- endmacro %}
 
 
-{#- A `case` giving the first `cdm_procedure_keywords` category (by its lowest priority, then name) one of whose
-    keywords starts a word of `text`; null when none does. -#}
+{#- The `value` of the first `cdm_imaging_keywords` row of `kind` (by priority, value) whose keyword occurs in
+    `text` as a whole word; null when none does. -#}
+{% macro cdm_imaging_class(text, kind) -%}
+    {%- set cases = [] -%}
+    {%- for keyword, value in cdm_seed_rows(
+        'cdm_imaging_keywords', ['keyword', 'value'], 'priority, value, keyword', "kind = '" ~ kind ~ "'"
+    ) -%}
+        {%- do cases.append((
+            "'" ~ cdm_word_boundary() ~ cdm_keyword_literal_regex(keyword) ~ cdm_word_boundary() ~ "'", value
+        )) -%}
+    {%- endfor -%}
+    {{ cdm_first_match(text, cases) }}
+{%- endmacro %}
+
+
+{#- The first `cdm_procedure_keywords` category (by its lowest priority, then name) one of whose keywords starts a
+    word of `text`; null when none does. -#}
 {% macro cdm_procedure_category(text) -%}
-    {%- set categories = cdm_seed_rows(
+    {%- set cases = [] -%}
+    {%- for category, priority in cdm_seed_rows(
         'cdm_procedure_keywords', ['category', 'min(priority)'], 'min(priority), category', 'true group by category'
     ) -%}
-    {%- if not categories -%}
-        cast(null as {{ dbt.type_string() }})
-    {%- else -%}
-        case
-        {%- for category, priority in categories %}
-            when {{ cdm_regexp_matches_ci(
-                text,
-                cdm_keywords_pattern('cdm_procedure_keywords', 'keyword', "category = '" ~ category ~ "'", word_end=false)
-            ) }} then '{{ category }}'
-        {%- endfor %}
-        end
-    {%- endif -%}
+        {%- do cases.append((
+            cdm_keywords_pattern('cdm_procedure_keywords', 'keyword', "category = '" ~ category ~ "'", word_end=false),
+            category
+        )) -%}
+    {%- endfor -%}
+    {{ cdm_first_match(text, cases) }}
 {%- endmacro %}
