@@ -47,13 +47,12 @@ def synthesize(out: Path, patients: int) -> None:
     subprocess.run(command + ["--seed", "1", "--force"], check=True)
 
 
-def shuffled_copy(folder: Path, memory_limit: str) -> Path:
-    """`folder`'s csv.gz files with their rows in random order, in `<folder>_shuffled` (written once, beside it, and
-    renamed into place when complete). The copy carries no synthetic marker, so it reads as credentialed data."""
-    copy = folder.with_name(f"{folder.name}_shuffled")
+def shuffled_copy(folder: Path, copy: Path, memory_limit: str) -> Path:
+    """`folder`'s csv.gz files with their rows in random order, in `copy` (written once, renamed into place when
+    complete). The copy carries no synthetic marker, so it reads as credentialed data."""
     if copy.exists():
         return copy
-    partial = folder.with_name(f".{copy.name}.partial")
+    partial = copy.with_name(f".{copy.name}.partial")
     config = {"memory_limit": memory_limit, "temp_directory": str(partial / ".tmp")}
     with duckdb.connect(config=config) as con:
         con.execute("select setseed(0.5)")
@@ -258,7 +257,7 @@ def main() -> None:
         data = args.workdir / f"synthetic_{patients}"
         synthesize(data, patients)
         if args.shuffled:
-            data = shuffled_copy(data, args.memory_limit)
+            data = shuffled_copy(data, data.with_name(f"{data.name}_shuffled"), args.memory_limit)
         inputs = resolve_inputs(data, data / "note")
         db = args.workdir / f"warehouse_{data.name.removeprefix('synthetic_')}.duckdb"
         # The build first: at a size where it fails, it fails before the baselines have cost their time.
