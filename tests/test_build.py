@@ -249,6 +249,35 @@ def test_a_uniqueness_test_checked_in_passes_finds_a_doubled_key(synthetic_datas
     assert doubled.exit_code == 1 and test in doubled.output
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "insert into marts.mart_packet_labs from marts.mart_packet_labs order by eid desc limit 1",  # a row copied
+        # an admission numbered twice: its later half renumbered from 1, as two batches would have numbered it
+        """update marts.mart_packet_labs set seq = seq - 3
+           where hadm_id = (select hadm_id from marts.mart_packet_labs group by all having count(*) > 6 limit 1)
+             and seq > 3""",
+        # two numbers repeated and two missing, the count, ends and sum kept (2 -> 3, 5 -> 4): the squares differ
+        """update marts.mart_packet_labs set keep_priority = case keep_priority when 2 then 3 else 4 end
+           where hadm_id = (select hadm_id from marts.mart_packet_labs group by all having count(*) > 6 limit 1)
+             and keep_priority in (2, 5)""",
+    ],
+    ids=["row copied", "numbered twice", "duplicate and gap"],
+)
+def test_the_numbering_test_finds_an_admission_numbered_twice_or_a_copied_row(
+    synthetic_dataset, warehouse_copy, damage
+):
+    test = "test_name:numbered_within,mart_packet_labs"
+
+    clean = build(synthetic_dataset, warehouse_copy, "--select", test)
+    with duckdb.connect(str(warehouse_copy)) as con:
+        assert con.execute(damage).fetchone()[0] > 0  # rows changed
+    damaged = build(synthetic_dataset, warehouse_copy, "--select", test)
+
+    assert clean.exit_code == 0, clean.output
+    assert damaged.exit_code == 1 and "numbered_within_mart_packet_labs" in damaged.output
+
+
 def test_select_is_refused_without_a_complete_warehouse_of_the_same_origin(
     synthetic_dataset, dataset_copy, warehouse_copy, tmp_path
 ):

@@ -146,7 +146,7 @@ ranked as (
         ordered.seq,
         cast(ordered.details_before_in_keep_priority + (ordered.seq - ordered.details_before_in_seq) as bigint)
             as keep_priority
-    {#- (emar_id, subject_id, parent_field_ordinal) is unique in staging (a data test there). #}
+    {#- Two rows with one (emar_id, subject_id, parent_field_ordinal) repeat a seq: the mart's eid test fails. #}
     from ordered
     inner join details
         on ordered.emar_id = details.emar_id
