@@ -257,7 +257,7 @@ def test_a_uniqueness_test_checked_in_passes_finds_a_doubled_key(synthetic_datas
         """update marts.mart_packet_labs set seq = seq - 3
            where hadm_id = (select hadm_id from marts.mart_packet_labs group by all having count(*) > 6 limit 1)
              and seq > 3""",
-        # two numbers repeated and two missing, the count, ends and sum kept (2 -> 3, 5 -> 4): the squares differ
+        # two numbers repeated and two missing, the count, the ends and the sum kept (2 -> 3, 5 -> 4)
         """update marts.mart_packet_labs set keep_priority = case keep_priority when 2 then 3 else 4 end
            where hadm_id = (select hadm_id from marts.mart_packet_labs group by all having count(*) > 6 limit 1)
              and keep_priority in (2, 5)""",

@@ -1,22 +1,39 @@
 {#-
-    Fails for each `group_by` value whose rows `columns` do not each number 1..n (n the group's rows): smallest 1,
-    largest n, and the sum and the sum of squares of 1..n. One hash aggregation over the groups, not over every
-    (group, number) pair as a uniqueness test is. Row numbers (row_number(), or arithmetic over them) repeat only
-    when a group is numbered twice or its rows are copied, and then the largest number is below the row count.
+    Fails for each `group_by` value whose rows `columns` do not each number 1..n (n the group's rows): the sum of
+    hash(number) over the group must equal the sum over 1..n, which a group's numbers match, unless they are exactly
+    1..n, only by a collision of 64-bit hash sums. One aggregation over the groups, not over every (group, number)
+    pair as a uniqueness test is; a null number fails.
 -#}
 {% test numbered_within(model, group_by, columns) %}
-    {%- set n = 'count(*)::hugeint' %}
+    with groups as (
+
+        select
+            {{ group_by }},
+            count(*) as n_rows
+            {%- for column in columns %},
+            sum(hash({{ column }})::hugeint) as {{ column }}_hashes
+            {%- endfor %}
+        from {{ model }}
+        group by {{ group_by }}
+
+    ),
+
+    one_to_n as (
+
+        select
+            numbers.n as n_rows,
+            sum(hash(numbers.n)::hugeint) over (order by numbers.n) as hashes
+        from range(1, (select max(groups.n_rows) from groups) + 1) as numbers (n)
+
+    )
+
     select
-        {{ group_by }},
-        count(*) as n_rows
-    from {{ model }}
-    group by {{ group_by }}
-    having
+        groups.{{ group_by }},
+        groups.n_rows
+    from groups
+    inner join one_to_n on groups.n_rows = one_to_n.n_rows
+    where
     {%- for column in columns %}
-        {% if not loop.first %}or {% endif -%}
-        min({{ column }}) is distinct from 1
-        or max({{ column }}) is distinct from {{ n }}
-        or sum({{ column }}::hugeint) is distinct from {{ n }} * ({{ n }} + 1) // 2
-        or sum({{ column }}::hugeint * {{ column }}) is distinct from {{ n }} * ({{ n }} + 1) * (2 * {{ n }} + 1) // 6
+        {% if not loop.first %}or {% endif %}groups.{{ column }}_hashes is distinct from one_to_n.hashes
     {%- endfor %}
 {% endtest %}
