@@ -54,6 +54,20 @@ def test_every_section_mart_declares_its_evidence_ids_unique():
         assert {"unique", "not_null"} <= set(eid_tests[f"mart_packet_{section.name}"]), section.name
 
 
+def test_every_section_mart_declares_its_numbers_one_to_n_per_admission():
+    """seq and keep_priority: caps keep rows by keep_priority, packets order them by seq."""
+    models = yaml.safe_load((REPO_ROOT / "models" / "marts" / "_marts__models.yml").read_text())["models"]
+    numbered = {
+        model["name"]: test["numbered_within"]["arguments"]
+        for model in models
+        for test in model.get("data_tests", [])
+        if isinstance(test, dict) and "numbered_within" in test
+    }
+    for section in PACKET_SECTIONS:
+        arguments = numbered[f"mart_packet_{section.name}"]
+        assert arguments["group_by"] == "hadm_id" and {"seq", "keep_priority"} <= set(arguments["columns"])
+
+
 def check_evidence_ids(dataset, db):
     return build(dataset, db, "--select", "assert_evidence_ids_unique_per_patient")
 

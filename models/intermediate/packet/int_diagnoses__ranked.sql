@@ -40,7 +40,8 @@ ordered as (
             partition by hadm_id
             order by
                 seq_num nulls last,
-                icd_code nulls last
+                icd_code nulls last,
+                icd_version nulls last
         ) as seq
     from of_admissions
 

@@ -31,7 +31,9 @@ ordered as (
             order by
                 drg_type nulls last,
                 drg_code nulls last,
-                description nulls last
+                description nulls last,
+                drg_severity nulls last,
+                drg_mortality nulls last
         ) as seq
     from of_admissions
 

@@ -38,7 +38,16 @@ ordered as (
                 ndc nulls last,
                 prod_strength nulls last,
                 dose_val_rx nulls last,
-                route nulls last
+                route nulls last,
+                dose_unit_rx nulls last,
+                doses_per_24_hrs nulls last,
+                form_rx nulls last,
+                form_val_disp nulls last,
+                form_unit_disp nulls last,
+                gsn nulls last,
+                poe_id nulls last,
+                poe_seq nulls last,
+                order_provider_id nulls last
         ) as seq
     from of_admissions
 

@@ -41,7 +41,8 @@ ordered as (
             order by
                 chartdate nulls last,
                 seq_num nulls last,
-                icd_code nulls last
+                icd_code nulls last,
+                icd_version nulls last
         ) as seq
     from of_admissions
 
