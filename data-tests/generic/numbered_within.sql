@@ -1,8 +1,8 @@
 {#-
     Fails for each `group_by` value whose rows `columns` do not each number 1..n (n the group's rows): the sum of
-    hash(number) over the group must equal the sum over 1..n, which a group's numbers match, unless they are exactly
-    1..n, only by a collision of 64-bit hash sums. One aggregation over the groups, not over every (group, number)
-    pair as a uniqueness test is; a null number fails.
+    hash(number) over the group must equal the sum of hash(1..n), which numbers other than exactly 1..n match only
+    by a collision of 64-bit hash sums; a null number fails. One aggregation over the groups, not over every
+    (group, number) pair as a uniqueness test is.
 -#}
 {% test numbered_within(model, group_by, columns) %}
     with groups as (
